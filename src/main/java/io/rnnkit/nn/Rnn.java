@@ -1,0 +1,197 @@
+package io.rnnkit.nn;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * Runs a {@link RnnCell} over {@code T} time steps, unrolled into the graph, with {@code lengths
+ * [B]} masks. It gives the same numbers as TensorFlow's {@code static_rnn} with {@code
+ * sequence_length}, and matches Keras {@code RNN(cell)} with a mask.
+ *
+ * <p>For a row of length {@code L}: steps {@code t < L} run the cell; at {@code t >= L} the output
+ * is exactly 0 and the state is copied through, so the final state is the state after step {@code
+ * L-1}. Inputs at padded steps are replaced by 0 before the cell sees them, so a non-finite padding
+ * value cannot reach a gradient.
+ *
+ * <p>With {@link #goBackwards(boolean)}, each row's first {@code L} steps are reversed ({@code
+ * ReverseSequence}, padding stays in place), the cell runs over them, and the outputs are reversed
+ * back, so output {@code t} belongs to input token {@code t}. NOTE: Keras {@code go_backwards=True}
+ * instead returns the outputs in reversed order.
+ *
+ * @param <S> the state type of the cell
+ */
+public final class Rnn<S extends RnnState> {
+
+  private final RnnCell<S> cell;
+  private boolean goBackwards;
+
+  private Rnn(RnnCell<S> cell) {
+    this.cell = cell;
+  }
+
+  /** Returns a layer that runs {@code cell} forwards. */
+  public static <S extends RnnState> Rnn<S> of(RnnCell<S> cell) {
+    return new Rnn<>(cell);
+  }
+
+  /** Sets whether the layer reads each row from its last real token to its first. */
+  public Rnn<S> goBackwards(boolean value) {
+    this.goBackwards = value;
+    return this;
+  }
+
+  /** Returns the cell this layer runs. */
+  public RnnCell<S> cell() {
+    return cell;
+  }
+
+  /**
+   * Builds the unrolled recurrence.
+   *
+   * @param inputs {@code [B, T, I]}
+   * @param lengths {@code [B]} int32, each in {@code [0, T]}
+   * @param timeSteps {@code T}, the static number of steps to unroll
+   * @param initialState state before the first step, or {@code null} for zeros
+   * @param recurrentMask variational dropout mask {@code [B, H]} used at every step, or {@code
+   *     null}
+   * @return outputs {@code [B, T, H]} and the final state
+   */
+  public RnnOutput<S> apply(
+      Ops tf,
+      Operand<TFloat32> inputs,
+      Operand<TInt32> lengths,
+      int timeSteps,
+      S initialState,
+      Operand<TFloat32> recurrentMask) {
+    Checks.positive("timeSteps", timeSteps);
+    checkInputs(inputs, lengths, timeSteps);
+    Ops scoped = tf.withSubScope(cell.name());
+    Operand<TFloat32> ordered =
+        goBackwards ? reverseWithinLengths(scoped, inputs, lengths) : inputs;
+
+    Operand<TInt32> batchSize = batchSize(scoped, lengths);
+    Operand<TBool> stepMask = stepMask(scoped, lengths, timeSteps);
+    Operand<TFloat32> projected = projectAllSteps(scoped, ordered, stepMask, batchSize, timeSteps);
+    List<Operand<TFloat32>> stepInputs = unstackTime(scoped, projected, timeSteps);
+    List<Operand<TBool>> masks = unstackTime(scoped, stepMask, timeSteps);
+
+    S state = initialState == null ? cell.zeroState(scoped, batchSize) : initialState;
+    List<Operand<TFloat32>> outputs = new ArrayList<>(timeSteps);
+    for (int t = 0; t < timeSteps; t++) {
+      Ops stepOps = scoped.withSubScope("step_" + t);
+      CellStep<S> step = cell.step(stepOps, stepInputs.get(t), state, recurrentMask);
+      Operand<TBool> active = masks.get(t);
+      outputs.add(selectRows(stepOps, active, step.output(), stepOps.zerosLike(step.output())));
+      state = keepWhereInactive(stepOps, active, step.state(), state);
+    }
+    Operand<TFloat32> sequence = scoped.stack(outputs, org.tensorflow.op.core.Stack.axis(1L));
+    if (goBackwards) {
+      sequence = reverseWithinLengths(scoped, sequence, lengths);
+    }
+    return new RnnOutput<>(sequence, state);
+  }
+
+  /** Runs the layer from a zero state without recurrent dropout. */
+  public RnnOutput<S> apply(
+      Ops tf, Operand<TFloat32> inputs, Operand<TInt32> lengths, int timeSteps) {
+    return apply(tf, inputs, lengths, timeSteps, null, null);
+  }
+
+  private void checkInputs(Operand<TFloat32> inputs, Operand<TInt32> lengths, int timeSteps) {
+    var inputShape = inputs.shape();
+    if (inputShape.numDimensions() != 3 && !inputShape.isUnknown()) {
+      throw new IllegalArgumentException(
+          "inputs must have rank 3 [B, T, I], got shape " + inputShape);
+    }
+    if (inputShape.numDimensions() == 3) {
+      long features = inputShape.size(2);
+      if (features >= 0 && features != cell.inputSize()) {
+        throw new IllegalArgumentException(
+            "inputs of "
+                + cell.name()
+                + " must have last dimension I = "
+                + cell.inputSize()
+                + " to match its kernel, got shape "
+                + inputShape);
+      }
+      long steps = inputShape.size(1);
+      if (steps >= 0 && steps != timeSteps) {
+        throw new IllegalArgumentException(
+            "inputs have " + steps + " time steps, timeSteps is " + timeSteps);
+      }
+    }
+    var lengthShape = lengths.shape();
+    if (!lengthShape.isUnknown() && lengthShape.numDimensions() != 1) {
+      throw new IllegalArgumentException("lengths must have rank 1 [B], got shape " + lengthShape);
+    }
+  }
+
+  private Operand<TFloat32> projectAllSteps(
+      Ops tf,
+      Operand<TFloat32> inputs,
+      Operand<TBool> stepMask,
+      Operand<TInt32> batchSize,
+      int timeSteps) {
+    Operand<TFloat32> rows = tf.reshape(inputs, tf.constant(new int[] {-1, cell.inputSize()}));
+    Operand<TBool> rowMask = tf.reshape(stepMask, tf.constant(new int[] {-1}));
+    Operand<TFloat32> cleanRows = selectRows(tf, rowMask, rows, tf.zerosLike(rows));
+    Operand<TFloat32> projected = cell.projectInputs(tf, cleanRows);
+    Operand<TInt32> shape = tf.stack(List.of(batchSize, tf.constant(timeSteps), tf.constant(-1)));
+    return tf.reshape(projected, shape);
+  }
+
+  private S keepWhereInactive(Ops tf, Operand<TBool> active, S next, S previous) {
+    List<Operand<TFloat32>> nextParts = next.parts();
+    List<Operand<TFloat32>> previousParts = previous.parts();
+    List<Operand<TFloat32>> kept = new ArrayList<>(nextParts.size());
+    for (int i = 0; i < nextParts.size(); i++) {
+      kept.add(selectRows(tf, active, nextParts.get(i), previousParts.get(i)));
+    }
+    return cell.stateOf(kept);
+  }
+
+  /**
+   * Returns rows of {@code whereTrue} where {@code rowMask} is true and rows of {@code whereFalse}
+   * elsewhere. {@code rowMask} is {@code [N]}, the values {@code [N, K]}.
+   */
+  static Operand<TFloat32> selectRows(
+      Ops tf, Operand<TBool> rowMask, Operand<TFloat32> whereTrue, Operand<TFloat32> whereFalse) {
+    return tf.select(tf.expandDims(rowMask, tf.constant(1)), whereTrue, whereFalse);
+  }
+
+  /** Returns {@code [B, T]}, true where {@code t < lengths[b]}. */
+  static Operand<TBool> stepMask(Ops tf, Operand<TInt32> lengths, int timeSteps) {
+    Operand<TInt32> steps = tf.range(tf.constant(0), tf.constant(timeSteps), tf.constant(1));
+    return tf.math.less(
+        tf.expandDims(steps, tf.constant(0)), tf.expandDims(lengths, tf.constant(1)));
+  }
+
+  static Operand<TInt32> batchSize(Ops tf, Operand<TInt32> lengths) {
+    return tf.reshape(tf.shape(lengths), tf.constant(new int[0]));
+  }
+
+  static Operand<TFloat32> zeros(Ops tf, Operand<TInt32> batchSize, int hiddenSize) {
+    Operand<TInt32> shape = tf.stack(List.of(batchSize, tf.constant(hiddenSize)));
+    return tf.fill(shape, tf.constant(0f));
+  }
+
+  /** Reverses the first {@code lengths[b]} steps of each row of a {@code [B, T, ...]} tensor. */
+  static <T extends org.tensorflow.types.family.TType> Operand<T> reverseWithinLengths(
+      Ops tf, Operand<T> sequence, Operand<TInt32> lengths) {
+    return tf.reverseSequence(
+        sequence, lengths, 1L, org.tensorflow.op.core.ReverseSequence.batchDim(0L));
+  }
+
+  private static <T extends org.tensorflow.types.family.TType> List<Operand<T>> unstackTime(
+      Ops tf, Operand<T> sequence, int timeSteps) {
+    var unstacked = tf.unstack(sequence, (long) timeSteps, org.tensorflow.op.core.Unstack.axis(1L));
+    List<Operand<T>> steps = new ArrayList<>(timeSteps);
+    unstacked.forEach(steps::add);
+    return steps;
+  }
+}
