@@ -9,7 +9,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "rnnkit 0.1.0",
     description = "Train, export and reuse recurrent NLP models built on TensorFlow.",
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      PretrainCommand.class,
+      FinetuneCommand.class,
+      PredictCommand.class
+    })
 public final class Main {
 
   public static void main(String[] args) {
@@ -18,6 +23,18 @@ public final class Main {
 
   /** Builds the command line with every subcommand registered. */
   public static CommandLine commandLine() {
-    return new CommandLine(new Main());
+    CommandLine commandLine = new CommandLine(new Main());
+    commandLine.setExecutionExceptionHandler(
+        (exception, line, parseResult) -> {
+          if (exception instanceof IllegalArgumentException
+              || exception instanceof IllegalStateException
+              || exception instanceof java.io.UncheckedIOException
+              || exception instanceof java.io.IOException) {
+            line.getErr().println("rnnkit: " + exception.getMessage());
+            return 2;
+          }
+          throw exception;
+        });
+    return commandLine;
   }
 }

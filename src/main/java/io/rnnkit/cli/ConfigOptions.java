@@ -1,0 +1,146 @@
+package io.rnnkit.cli;
+
+import com.google.protobuf.TextFormat;
+import io.rnnkit.config.CellKind;
+import io.rnnkit.config.OptimizerKind;
+import io.rnnkit.config.RunConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/**
+ * Options shared by the training commands: a protobuf text-format config file, and one flag per
+ * common field that overrides the file.
+ */
+final class ConfigOptions {
+
+  @Option(
+      names = "--config",
+      description = "RunConfig in protobuf text format; flags override its fields.")
+  Path config;
+
+  @Option(names = "--cell", description = "Recurrent cell: ${COMPLETION-CANDIDATES}.")
+  CellKind cell;
+
+  @Option(names = "--embedding-size", description = "Embedding size E.")
+  Integer embeddingSize;
+
+  @Option(names = "--hidden-size", description = "Hidden size H of each recurrent layer.")
+  Integer hiddenSize;
+
+  @Option(names = "--layers", description = "Number of stacked recurrent layers.")
+  Integer layers;
+
+  @Option(names = "--max-length", description = "Longest sentence, in tokens, a classifier reads.")
+  Integer maxLength;
+
+  @Option(names = "--optimizer", description = "Optimizer: ${COMPLETION-CANDIDATES}.")
+  OptimizerKind optimizer;
+
+  @Option(names = "--learning-rate", description = "Learning rate.")
+  Float learningRate;
+
+  @Option(names = "--clip-norm", description = "Global-norm clipping threshold; 0 disables it.")
+  Float clipNorm;
+
+  @Option(names = "--batch-size", description = "Rows per batch (lanes for a language model).")
+  Integer batchSize;
+
+  @Option(names = "--bptt-steps", description = "Truncated-BPTT window length, in tokens.")
+  Integer bpttSteps;
+
+  @Option(names = "--epochs", description = "Passes over the training data.")
+  Integer epochs;
+
+  @Option(names = "--max-steps", description = "Updates per epoch at most; 0 means no limit.")
+  Integer maxSteps;
+
+  @Option(names = "--seed", description = "Seed of initialization and data order.")
+  Long seed;
+
+  @Option(
+      names = "--buckets",
+      split = ",",
+      description = "Bucket upper edges, ascending, comma-separated.")
+  List<Integer> buckets;
+
+  /** Returns the config file's content with every given flag applied over it. */
+  RunConfig resolve(RunConfig defaults) {
+    RunConfig.Builder builder = defaults.toBuilder();
+    if (config != null) {
+      builder.mergeFrom(readConfig(config));
+    }
+    var model = builder.getModelBuilder();
+    var training = builder.getTrainingBuilder();
+    if (cell != null) {
+      model.setCell(cell);
+    }
+    if (embeddingSize != null) {
+      model.setEmbeddingSize(embeddingSize);
+    }
+    if (hiddenSize != null) {
+      model.setHiddenSize(hiddenSize);
+    }
+    if (layers != null) {
+      model.setNumLayers(layers);
+    }
+    if (maxLength != null) {
+      model.setMaxLength(maxLength);
+    }
+    if (optimizer != null) {
+      training.setOptimizer(optimizer);
+    }
+    if (learningRate != null) {
+      training.setLearningRate(learningRate);
+    }
+    if (clipNorm != null) {
+      training.setClipNorm(clipNorm);
+    }
+    if (batchSize != null) {
+      training.setBatchSize(batchSize);
+    }
+    if (bpttSteps != null) {
+      training.setBpttSteps(bpttSteps);
+    }
+    if (epochs != null) {
+      training.setEpochs(epochs);
+    }
+    if (maxSteps != null) {
+      training.setMaxStepsPerEpoch(maxSteps);
+    }
+    if (seed != null) {
+      training.setSeed(seed);
+    }
+    if (buckets != null) {
+      training.clearBucketBoundaries().addAllBucketBoundaries(buckets);
+    }
+    return builder.build();
+  }
+
+  /** Parses a RunConfig text file; an unknown field is an error that names it. */
+  static RunConfig readConfig(Path file) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("failed to read config file " + file, e);
+    }
+    RunConfig.Builder builder = RunConfig.newBuilder();
+    try {
+      TextFormat.getParser().merge(text, builder);
+    } catch (TextFormat.ParseException e) {
+      throw new IllegalArgumentException(
+          "invalid config file "
+              + file
+              + ": "
+              + e.getMessage()
+              + " (fields are those of RunConfig in proto/rnnkit/config.proto)",
+          e);
+    }
+    return builder.build();
+  }
+}

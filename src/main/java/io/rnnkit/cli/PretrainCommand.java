@@ -1,0 +1,113 @@
+package io.rnnkit.cli;
+
+import io.rnnkit.config.RunConfig;
+import io.rnnkit.data.BrownCorpus;
+import io.rnnkit.data.BrownDocument;
+import io.rnnkit.data.BrownSplits;
+import io.rnnkit.data.BrownSplits.LanguageModelSplits;
+import io.rnnkit.data.BrownSplits.TokenStream;
+import io.rnnkit.data.Vocabulary;
+import io.rnnkit.task.LanguageModelTask;
+import io.rnnkit.train.LanguageModelTrainer.PassStats;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code rnnkit pretrain}: trains a word-level language model on the Brown corpus. */
+@Command(
+    name = "pretrain",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Train a word-level language model with truncated BPTT on the Brown corpus.",
+      "The first --train-tokens tokens train, the next --validation-tokens validate, the rest"
+          + " test. Prints validation perplexity after each epoch and test perplexity at the end,"
+          + " and saves the model under --out."
+    })
+final class PretrainCommand implements Callable<Integer> {
+
+  private static final Logger log = LoggerFactory.getLogger(PretrainCommand.class);
+
+  @Option(names = "--corpus", defaultValue = "data/brown", description = "Brown corpus folder.")
+  Path corpus;
+
+  @Option(names = "--out", defaultValue = "runs/brown-lm", description = "Output model folder.")
+  Path out;
+
+  @Option(
+      names = "--train-tokens",
+      defaultValue = "800000",
+      description = "Tokens in the training slice.")
+  int trainTokens;
+
+  @Option(
+      names = "--validation-tokens",
+      defaultValue = "200000",
+      description = "Tokens in the validation slice.")
+  int validationTokens;
+
+  @Option(
+      names = "--min-count",
+      defaultValue = "4",
+      description = "Words seen fewer times in training become <unk>.")
+  int minCount;
+
+  @Mixin ConfigOptions options = new ConfigOptions();
+
+  @Override
+  public Integer call() throws Exception {
+    RunConfig run = options.resolve(RunConfig.getDefaultInstance());
+    List<BrownDocument> documents = BrownCorpus.readDirectory(corpus);
+    LanguageModelSplits splits =
+        BrownSplits.languageModel(documents, trainTokens, validationTokens, false, false);
+    Vocabulary vocabulary =
+        Vocabulary.build(List.of(splits.train().tokens()), minCount, 0, List.of());
+    log.info(
+        "Brown: {} train, {} validation, {} test tokens; vocabulary {} types",
+        splits.train().size(),
+        splits.validation().size(),
+        splits.test().size(),
+        vocabulary.size());
+    try (LanguageModelTask lm =
+        LanguageModelTask.create(run.getModel(), run.getTraining(), vocabulary)) {
+      int epochs = Math.max(1, run.getTraining().getEpochs());
+      for (int epoch = 0; epoch < epochs; epoch++) {
+        PassStats train = lm.trainEpoch(ids(splits.train(), vocabulary), starts(splits.train()));
+        PassStats validation = evaluate(lm, splits.validation(), vocabulary);
+        System.out.printf(
+            "epoch %d: train loss %.4f (%.0f tokens/s, %.0f s), validation perplexity %.2f%n",
+            epoch + 1,
+            train.meanLoss(),
+            train.tokensPerSecond(),
+            train.seconds(),
+            validation.perplexity());
+      }
+      PassStats validation = evaluate(lm, splits.validation(), vocabulary);
+      PassStats test = evaluate(lm, splits.test(), vocabulary);
+      System.out.printf("language model validation perplexity: %.2f%n", validation.perplexity());
+      System.out.printf("language model test perplexity: %.2f%n", test.perplexity());
+      if (lm.skippedSteps() > 0) {
+        System.out.printf("skipped updates (non-finite loss or gradient): %d%n", lm.skippedSteps());
+      }
+      lm.save(out);
+      System.out.println("saved language model to " + out);
+    }
+    return 0;
+  }
+
+  private static PassStats evaluate(LanguageModelTask lm, TokenStream stream, Vocabulary vocab) {
+    return lm.evaluate(ids(stream, vocab), starts(stream));
+  }
+
+  private static int[] ids(TokenStream stream, Vocabulary vocabulary) {
+    return stream.ids(vocabulary);
+  }
+
+  private static int[] starts(TokenStream stream) {
+    return stream.documentStarts();
+  }
+}

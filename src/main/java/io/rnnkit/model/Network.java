@@ -1,0 +1,160 @@
+package io.rnnkit.model;
+
+import io.rnnkit.config.ModelConfig;
+import io.rnnkit.config.Pooling;
+import io.rnnkit.config.TaskKind;
+import io.rnnkit.nn.Dense;
+import io.rnnkit.nn.Embedding;
+import io.rnnkit.nn.LstmCell;
+import io.rnnkit.nn.LstmState;
+import io.rnnkit.nn.ParameterStore;
+import io.rnnkit.nn.Rnn;
+import io.rnnkit.nn.RnnOutput;
+import io.rnnkit.nn.SequencePooling;
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * The network of one task: embedding, recurrent encoder and the task's head, all on one {@link
+ * ParameterStore}. Calling the build methods again for another {@code T} reuses the variables, so
+ * every bucket graph trains the same weights.
+ */
+public final class Network {
+
+  /** Scope of the language-model head. */
+  public static final String LM_HEAD = "lm_head";
+
+  /** Scope of the classifier head. */
+  public static final String CLASSIFIER_HEAD = "classifier_head";
+
+  /** Scope of the token embedding. */
+  public static final String EMBEDDING = "embedding";
+
+  private final ModelConfig config;
+  private final Embedding embedding;
+  private final List<LstmCell> layers = new ArrayList<>();
+  private final Dense head;
+
+  private Network(ParameterStore store, ModelConfig config, int vocabularySize) {
+    this.config = ModelConfigs.validate(config);
+    this.embedding = Embedding.create(store, EMBEDDING, vocabularySize, config.getEmbeddingSize());
+    int inputSize = config.getEmbeddingSize();
+    for (int layer = 0; layer < config.getNumLayers(); layer++) {
+      String name = layer == 0 ? "lstm" : "lstm_" + layer;
+      layers.add(LstmCell.create(store, name, inputSize, config.getHiddenSize()));
+      inputSize = config.getHiddenSize();
+    }
+    if (config.getTask() == TaskKind.LANGUAGE_MODEL) {
+      head = Dense.create(store, LM_HEAD, encoderOutputSize(), vocabularySize);
+    } else {
+      head =
+          Dense.create(
+              store, CLASSIFIER_HEAD, pooledSize(config.getPooling()), config.getNumClasses());
+    }
+  }
+
+  /** Builds the variables of the network that {@code config} describes. */
+  public static Network create(ParameterStore store, ModelConfig config, int vocabularySize) {
+    return new Network(store, config, vocabularySize);
+  }
+
+  /** Returns the configuration this network was built from. */
+  public ModelConfig config() {
+    return config;
+  }
+
+  /** Returns the variable-name prefixes of the embedding and encoder, bottom layer first. */
+  public List<String> encoderScopes() {
+    List<String> scopes = new ArrayList<>();
+    scopes.add(EMBEDDING + "/");
+    for (LstmCell cell : layers) {
+      scopes.add(cell.name() + "/");
+    }
+    return scopes;
+  }
+
+  /** Returns {@code D*H}, the size of one encoder output vector. */
+  public int encoderOutputSize() {
+    return config.getHiddenSize();
+  }
+
+  /** Returns the number of state tensors, each {@code [B, H]}, the encoder carries. */
+  public int statePartCount() {
+    return 2 * layers.size();
+  }
+
+  /**
+   * Encodes token ids.
+   *
+   * @param ids {@code [B, T]} int32
+   * @param lengths {@code [B]} int32
+   * @param initialState {@link #statePartCount()} tensors {@code [B, H]}, or {@code null} for zeros
+   * @return outputs {@code [B, T, D*H]} of the top layer and the final state parts in the order of
+   *     {@code initialState}
+   */
+  public Encoded encode(
+      Ops tf,
+      Operand<TInt32> ids,
+      Operand<TInt32> lengths,
+      int timeSteps,
+      List<Operand<TFloat32>> initialState) {
+    Operand<TFloat32> sequence = embedding.apply(tf, ids);
+    List<Operand<TFloat32>> finalState = new ArrayList<>();
+    for (int layer = 0; layer < layers.size(); layer++) {
+      LstmCell cell = layers.get(layer);
+      LstmState start =
+          initialState == null
+              ? null
+              : new LstmState(initialState.get(2 * layer), initialState.get(2 * layer + 1));
+      RnnOutput<LstmState> output =
+          Rnn.of(cell).apply(tf, sequence, lengths, timeSteps, start, null);
+      sequence = output.outputs();
+      finalState.addAll(output.finalState().parts());
+    }
+    return new Encoded(sequence, finalState);
+  }
+
+  /** Returns next-token logits {@code [B, T, V]} from encoder outputs {@code [B, T, D*H]}. */
+  public Operand<TFloat32> languageModelLogits(Ops tf, Operand<TFloat32> outputs, int timeSteps) {
+    return head.applyToSequence(tf, outputs, timeSteps);
+  }
+
+  /** Returns class logits {@code [B, C]} from encoder outputs {@code [B, T, D*H]}. */
+  public Operand<TFloat32> classifierLogits(
+      Ops tf, Operand<TFloat32> outputs, Operand<TInt32> lengths, int timeSteps) {
+    return head.apply(tf, pool(tf, outputs, lengths, timeSteps));
+  }
+
+  private int pooledSize(Pooling pooling) {
+    return pooling == Pooling.CONCAT_POOLING ? 3 * encoderOutputSize() : encoderOutputSize();
+  }
+
+  /** Pools {@code [B, T, K]} outputs over each row's real steps into {@code [B, K']}. */
+  Operand<TFloat32> pool(
+      Ops tf, Operand<TFloat32> outputs, Operand<TInt32> lengths, int timeSteps) {
+    switch (config.getPooling()) {
+      case LAST:
+        return SequencePooling.last(tf, outputs, lengths);
+      case MEAN:
+        return SequencePooling.mean(tf, outputs, lengths, timeSteps);
+      case MAX:
+        return SequencePooling.max(tf, outputs, lengths, timeSteps);
+      case CONCAT_POOLING:
+        return tf.concat(
+            List.of(
+                SequencePooling.last(tf, outputs, lengths),
+                SequencePooling.mean(tf, outputs, lengths, timeSteps),
+                SequencePooling.max(tf, outputs, lengths, timeSteps)),
+            tf.constant(1));
+      default:
+        throw new IllegalArgumentException("pooling " + config.getPooling() + " is not supported");
+    }
+  }
+
+  /** Encoder outputs {@code [B, T, D*H]} and final state parts, each {@code [B, H]}. */
+  public record Encoded(Operand<TFloat32> outputs, List<Operand<TFloat32>> finalState) {}
+}

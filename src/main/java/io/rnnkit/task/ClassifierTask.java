@@ -1,0 +1,267 @@
+package io.rnnkit.task;
+
+import io.rnnkit.config.ModelConfig;
+import io.rnnkit.config.TaskKind;
+import io.rnnkit.config.TrainingConfig;
+import io.rnnkit.data.BucketBatcher;
+import io.rnnkit.data.BucketBatcher.Batch;
+import io.rnnkit.data.Example;
+import io.rnnkit.data.Vocabulary;
+import io.rnnkit.export.SavedModelExporter;
+import io.rnnkit.model.ModelConfigs;
+import io.rnnkit.model.Network;
+import io.rnnkit.train.Checkpoints;
+import io.rnnkit.train.ClassifierTrainer;
+import io.rnnkit.train.ClassifierTrainer.PassStats;
+import io.rnnkit.train.LearningRateSchedule;
+import io.rnnkit.train.ModelSession;
+import io.rnnkit.train.TrainingConfigs;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A sentence classifier: embedding, recurrent encoder, pooled softmax head. Its encoder can start
+ * from a pretrained language model ({@link #transferFrom}), and it exports as a SavedModel that
+ * takes words.
+ *
+ * <pre>{@code
+ * try (ClassifierTask classifier = ClassifierTask.create(model, training, vocabulary, labels)) {
+ *   classifier.transferFrom(Path.of("runs/lm"));
+ *   classifier.trainEpoch(trainExamples, 0);
+ *   double accuracy = classifier.evaluate(testExamples).accuracy();
+ *   classifier.export(Path.of("savedmodels/my-classifier"), 1);
+ * }
+ * }</pre>
+ */
+public final class ClassifierTask implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ClassifierTask.class);
+
+  private final ModelConfig model;
+  private final TrainingConfig training;
+  private final Vocabulary vocabulary;
+  private final List<String> labels;
+  private final Map<String, Integer> labelIds = new HashMap<>();
+  private final ModelSession session;
+  private final ClassifierTrainer trainer;
+  private final int[] boundaries;
+
+  private ClassifierTask(
+      ModelConfig model, TrainingConfig training, Vocabulary vocabulary, List<String> labels) {
+    this.model = model;
+    this.training = training;
+    this.vocabulary = vocabulary;
+    this.labels = List.copyOf(labels);
+    for (int i = 0; i < labels.size(); i++) {
+      labelIds.put(labels.get(i), i);
+    }
+    this.boundaries = boundaries(training, model.getMaxLength());
+    this.session = ModelSession.create(model, training, vocabulary.size());
+    this.trainer =
+        new ClassifierTrainer(session, LearningRateSchedule.constant(training.getLearningRate()));
+    trainer.prepare(boundaries);
+    session.start();
+  }
+
+  /**
+   * Builds the classifier; unset config fields get their defaults, the task is set to CLASSIFIER
+   * and {@code num_classes} to the number of labels.
+   */
+  public static ClassifierTask create(
+      ModelConfig model, TrainingConfig training, Vocabulary vocabulary, List<String> labels) {
+    if (labels.size() < 2) {
+      throw new IllegalArgumentException(
+          "a classifier needs at least 2 labels, got " + labels.size() + ": " + labels);
+    }
+    ModelConfig resolved =
+        ModelConfigs.withDefaults(
+            model.toBuilder().setTask(TaskKind.CLASSIFIER).setNumClasses(labels.size()).build());
+    return new ClassifierTask(resolved, TrainingConfigs.withDefaults(training), vocabulary, labels);
+  }
+
+  private static int[] boundaries(TrainingConfig training, int maxLength) {
+    List<Integer> configured = training.getBucketBoundariesList();
+    List<Integer> kept = new ArrayList<>();
+    for (int boundary : configured.isEmpty() ? List.of(8, 16, 24, 32, 48) : configured) {
+      if (boundary < maxLength) {
+        kept.add(boundary);
+      }
+    }
+    kept.add(maxLength);
+    return kept.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /** Returns the resolved model configuration. */
+  public ModelConfig modelConfig() {
+    return model;
+  }
+
+  /**
+   * Copies the embedding and encoder weights of a saved language model into this classifier. The
+   * head stays newly initialized. The saved model's vocabulary must equal this one.
+   *
+   * @return the names of the copied variables
+   */
+  public List<String> transferFrom(Path languageModelFolder) {
+    Vocabulary pretrained = ModelFiles.readVocabulary(languageModelFolder);
+    if (!pretrained.equals(vocabulary)) {
+      throw new IllegalArgumentException(
+          "the vocabulary of "
+              + languageModelFolder
+              + " differs from this classifier's; build"
+              + " the classifier with the language model's vocabulary");
+    }
+    ModelConfig source = ModelFiles.readConfig(languageModelFolder);
+    requireSameEncoder(source, languageModelFolder);
+    List<String> copied = new ArrayList<>();
+    List<String> fresh = new ArrayList<>();
+    for (String name : session.store().variables().keySet()) {
+      if (name.startsWith(Network.CLASSIFIER_HEAD + "/")) {
+        fresh.add(name);
+      } else {
+        copied.add(name);
+      }
+    }
+    Checkpoints.restoreSome(
+        session.session(), session.store(), ModelFiles.checkpoint(languageModelFolder), copied);
+    log.info("Loaded from {}: {}", languageModelFolder, copied);
+    log.info("New (initialized): {}", fresh);
+    return copied;
+  }
+
+  private void requireSameEncoder(ModelConfig source, Path folder) {
+    if (source.getCell() != model.getCell()
+        || source.getEmbeddingSize() != model.getEmbeddingSize()
+        || source.getHiddenSize() != model.getHiddenSize()
+        || source.getNumLayers() != model.getNumLayers()) {
+      throw new IllegalArgumentException(
+          "the encoder of "
+              + folder
+              + " ("
+              + source.getCell()
+              + ", embedding "
+              + source.getEmbeddingSize()
+              + ", hidden "
+              + source.getHiddenSize()
+              + ", layers "
+              + source.getNumLayers()
+              + ") differs from this classifier's ("
+              + model.getCell()
+              + ", embedding "
+              + model.getEmbeddingSize()
+              + ", hidden "
+              + model.getHiddenSize()
+              + ", layers "
+              + model.getNumLayers()
+              + ")");
+    }
+  }
+
+  /** Trains one shuffled pass over {@code examples}; {@code epoch} seeds the shuffle. */
+  public PassStats trainEpoch(List<Example> examples, int epoch) {
+    BucketBatcher batcher = batcher(examples, true);
+    List<Batch> batches = batcher.epoch(training.getSeed(), epoch);
+    log.info(
+        "Epoch {}: {} batches, padding efficiency {}",
+        epoch,
+        batches.size(),
+        String.format("%.3f", BucketBatcher.paddingEfficiency(batches)));
+    return trainer.train(batches, training.getMaxStepsPerEpoch());
+  }
+
+  /** Predicts every example and compares with its label. */
+  public Evaluation evaluate(List<Example> examples) {
+    BucketBatcher batcher = batcher(examples, true);
+    List<Batch> batches = batcher.inOrder();
+    List<float[][]> probabilities = trainer.predict(batches);
+    Map<Long, Integer> predicted = new HashMap<>();
+    for (int b = 0; b < batches.size(); b++) {
+      Batch batch = batches.get(b);
+      for (int row = 0; row < batch.size(); row++) {
+        predicted.put(batch.exampleIds()[row], argMax(probabilities.get(b)[row]));
+      }
+    }
+    int[] gold = new int[examples.size()];
+    int[] guess = new int[examples.size()];
+    for (int i = 0; i < examples.size(); i++) {
+      gold[i] = labelId(examples.get(i));
+      guess[i] = predicted.get(examples.get(i).id());
+    }
+    return new Evaluation(labels, gold, guess);
+  }
+
+  /** Exports the classifier as version {@code version} under {@code baseDir}. */
+  public Path export(Path baseDir, long version) {
+    try {
+      Path scratch = Files.createTempDirectory("rnnkit-export");
+      try {
+        Path checkpoint = scratch.resolve(ModelFiles.CHECKPOINT);
+        Checkpoints.save(session.session(), checkpoint);
+        return SavedModelExporter.exportClassifier(
+            model, vocabulary.tokens(), labels, checkpoint, baseDir, version);
+      } finally {
+        Checkpoints.deleteRecursively(scratch);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("failed to export the classifier to " + baseDir, e);
+    }
+  }
+
+  private BucketBatcher batcher(List<Example> examples, boolean withLabels) {
+    if (examples.isEmpty()) {
+      throw new IllegalArgumentException("no examples; pass at least one labeled sentence");
+    }
+    long[] ids = new long[examples.size()];
+    int[][] sequences = new int[examples.size()][];
+    int[] classes = new int[examples.size()];
+    for (int i = 0; i < examples.size(); i++) {
+      Example example = examples.get(i);
+      ids[i] = example.id();
+      sequences[i] = vocabulary.ids(example.tokens());
+      classes[i] = withLabels ? labelId(example) : 0;
+    }
+    return BucketBatcher.builder(ids, sequences)
+        .labels(classes)
+        .boundaries(boundaries)
+        .batchSize(training.getBatchSize())
+        .overflow(BucketBatcher.Overflow.TRUNCATE)
+        .build();
+  }
+
+  private int labelId(Example example) {
+    Integer id = labelIds.get(example.label());
+    if (id == null) {
+      throw new IllegalArgumentException(
+          "example "
+              + example.id()
+              + " has label '"
+              + example.label()
+              + "', which is not one of the classifier's labels "
+              + labels);
+    }
+    return id;
+  }
+
+  private static int argMax(float[] values) {
+    int best = 0;
+    for (int i = 1; i < values.length; i++) {
+      if (values[i] > values[best]) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  @Override
+  public void close() {
+    session.close();
+  }
+}

@@ -1,0 +1,234 @@
+package io.rnnkit.train;
+
+import io.rnnkit.data.BpttLanes;
+import io.rnnkit.data.BpttLanes.BpttWindow;
+import io.rnnkit.model.Network;
+import io.rnnkit.nn.Losses;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * Trains and evaluates a language model with truncated backpropagation through time.
+ *
+ * <p>The token stream is cut into {@code B} lanes ({@link BpttLanes}); each update trains on the
+ * next window of {@code T} tokens of every lane. The state a window ends with is fed back as the
+ * initial state of the next window, as a value, so no gradient crosses the window boundary. A
+ * lane's state is zeroed where the window marks a reset (a document start), and every state is
+ * zeroed when the number of lanes changes.
+ */
+public final class LanguageModelTrainer {
+
+  private static final Logger log = LoggerFactory.getLogger(LanguageModelTrainer.class);
+  private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
+
+  private final ModelSession model;
+  private final LearningRateSchedule schedule;
+  private final StepGuard guard = new StepGuard(StepGuard.DEFAULT_MAX_CONSECUTIVE);
+  private final Map<Integer, WindowGraph> trainGraphs = new HashMap<>();
+  private final Map<Integer, WindowGraph> evalGraphs = new HashMap<>();
+  private long step;
+
+  public LanguageModelTrainer(ModelSession model, LearningRateSchedule schedule) {
+    this.model = model;
+    this.schedule = schedule;
+  }
+
+  /** Returns the number of updates attempted so far, applied or skipped. */
+  public long step() {
+    return step;
+  }
+
+  /** Returns the number of updates skipped for a non-finite loss or gradient norm. */
+  public long skippedSteps() {
+    return guard.skipped();
+  }
+
+  /**
+   * Builds the training and evaluation graphs of window length {@code steps} ahead of time, so that
+   * the session starts with every variable and slot it needs.
+   */
+  public void prepare(int steps) {
+    graph(steps, true);
+    graph(steps, false);
+  }
+
+  /**
+   * Runs one pass over every window of {@code lanes}.
+   *
+   * @param maxUpdates stop after this many updates; 0 means the whole pass
+   * @return mean loss per real token and throughput of the pass
+   */
+  public PassStats train(BpttLanes lanes, int steps, int maxUpdates) {
+    return run(lanes, steps, true, maxUpdates);
+  }
+
+  /** Returns the mean loss per token over {@code lanes} (perplexity is its exponential). */
+  public PassStats evaluate(BpttLanes lanes, int steps) {
+    return run(lanes, steps, false, 0);
+  }
+
+  private PassStats run(BpttLanes lanes, int steps, boolean training, int maxUpdates) {
+    WindowGraph graph = graph(steps, training);
+    Session session = model.start();
+    int hidden = model.network().config().getHiddenSize();
+    float[][][] state = zeroState(lanes.laneCount(), hidden);
+    double lossSum = 0;
+    long tokens = 0;
+    long started = System.nanoTime();
+    long lastLog = started;
+    int updates = 0;
+    for (BpttWindow window : lanes.windows(steps)) {
+      if (maxUpdates > 0 && updates >= maxUpdates) {
+        break;
+      }
+      resetLanes(state, window.resetState());
+      WindowResult result = runWindow(session, graph, window, state, training);
+      state = result.finalState();
+      lossSum += result.lossSum();
+      tokens += result.tokens();
+      updates++;
+      long now = System.nanoTime();
+      if (training && now - lastLog > LOG_INTERVAL_NANOS) {
+        lastLog = now;
+        log.info(
+            "step {} loss {} ({} tokens/s)",
+            step,
+            String.format("%.4f", lossSum / Math.max(tokens, 1)),
+            String.format("%.0f", tokens / ((now - started) / 1e9)));
+      }
+    }
+    double seconds = (System.nanoTime() - started) / 1e9;
+    return new PassStats(lossSum / Math.max(tokens, 1), tokens, seconds, updates);
+  }
+
+  private WindowResult runWindow(
+      Session session, WindowGraph graph, BpttWindow window, float[][][] state, boolean training) {
+    List<Tensor> inputs = new ArrayList<>();
+    try {
+      Session.Runner runner = session.runner();
+      runner.feed(graph.inputs, track(inputs, Tensors.ints(window.inputs())));
+      runner.feed(graph.targets, track(inputs, Tensors.ints(window.targets())));
+      runner.feed(graph.lengths, track(inputs, Tensors.ints(window.lengths())));
+      for (int part = 0; part < state.length; part++) {
+        runner.feed(graph.initialState.get(part), track(inputs, Tensors.floats(state[part])));
+      }
+      runner.fetch(graph.loss.sum()).fetch(graph.loss.count());
+      graph.finalState.forEach(runner::fetch);
+      if (training) {
+        runner.feed(model.learningRate(), track(inputs, TFloat32.scalarOf(schedule.rate(step))));
+        runner.fetch(graph.update.globalNorm()).addTarget(graph.update.train());
+      }
+      try (Result result = runner.run()) {
+        double sum = ((TFloat32) result.get(0)).getFloat();
+        long count = (long) ((TFloat32) result.get(1)).getFloat();
+        float[][][] next = new float[state.length][][];
+        for (int part = 0; part < state.length; part++) {
+          next[part] = Tensors.floats2d((TFloat32) result.get(2 + part));
+        }
+        if (training) {
+          double norm = ((TFloat32) result.get(2 + state.length)).getFloat();
+          guard.record(step, sum / Math.max(count, 1), norm);
+          step++;
+        }
+        return new WindowResult(sum, count, next);
+      }
+    } finally {
+      inputs.forEach(Tensor::close);
+    }
+  }
+
+  private static <T extends Tensor> T track(List<Tensor> tensors, T tensor) {
+    tensors.add(tensor);
+    return tensor;
+  }
+
+  private float[][][] zeroState(int lanes, int hidden) {
+    return new float[model.network().statePartCount()][lanes][hidden];
+  }
+
+  private static void resetLanes(float[][][] state, boolean[] reset) {
+    for (float[][] part : state) {
+      for (int lane = 0; lane < reset.length; lane++) {
+        if (reset[lane]) {
+          java.util.Arrays.fill(part[lane], 0f);
+        }
+      }
+    }
+  }
+
+  private WindowGraph graph(int steps, boolean training) {
+    Map<Integer, WindowGraph> cache = training ? trainGraphs : evalGraphs;
+    return cache.computeIfAbsent(steps, t -> build(t, training));
+  }
+
+  private WindowGraph build(int steps, boolean training) {
+    Ops tf = model.ops().withSubScope((training ? "lm_train_" : "lm_eval_") + steps);
+    Network network = model.network();
+    Placeholder<TInt32> inputs =
+        tf.withName("inputs").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, steps)));
+    Placeholder<TInt32> targets =
+        tf.withName("targets").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, steps)));
+    Placeholder<TInt32> lengths =
+        tf.withName("lengths").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+    List<Placeholder<TFloat32>> initialState = new ArrayList<>();
+    int hidden = network.config().getHiddenSize();
+    for (int part = 0; part < network.statePartCount(); part++) {
+      initialState.add(
+          tf.withName("initial_state_" + part)
+              .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, hidden))));
+    }
+    Network.Encoded encoded = network.encode(tf, inputs, lengths, steps, List.copyOf(initialState));
+    Operand<TFloat32> logits = network.languageModelLogits(tf, encoded.outputs(), steps);
+    int vocabulary = (int) model.store().shape(Network.LM_HEAD + "/bias").size(0);
+    Losses.MaskedLoss loss =
+        Losses.sequenceCrossEntropy(tf, logits, targets, lengths, steps, vocabulary);
+    ModelSession.Update update = training ? model.buildUpdate(loss.loss()) : null;
+    return new WindowGraph(
+        inputs, targets, lengths, initialState, loss, encoded.finalState(), update);
+  }
+
+  private record WindowGraph(
+      Placeholder<TInt32> inputs,
+      Placeholder<TInt32> targets,
+      Placeholder<TInt32> lengths,
+      List<Placeholder<TFloat32>> initialState,
+      Losses.MaskedLoss loss,
+      List<Operand<TFloat32>> finalState,
+      ModelSession.Update update) {}
+
+  private record WindowResult(double lossSum, long tokens, float[][][] finalState) {}
+
+  /**
+   * Figures of one pass.
+   *
+   * @param meanLoss mean cross-entropy per real token, in nats
+   * @param tokens number of real tokens
+   * @param seconds wall time
+   * @param windows number of windows run
+   */
+  public record PassStats(double meanLoss, long tokens, double seconds, int windows) {
+
+    /** Returns {@code exp(meanLoss)}. */
+    public double perplexity() {
+      return Math.exp(meanLoss);
+    }
+
+    /** Returns real tokens per second. */
+    public double tokensPerSecond() {
+      return tokens / Math.max(seconds, 1e-9);
+    }
+  }
+}
