@@ -37,8 +37,9 @@ public final class BpttLanes {
    *     L - 1} is not a multiple of {@code T}. All lanes have the same length.
    * @param resetState per lane, whether the recurrent state must be zeroed before this window: true
    *     in the first window, and true where a document starts at the window's first input. A
-   *     document that starts after the first step of a window does not reset the state; it carries
-   *     across the boundary as in an unsegmented stream, and the next window does not reset either.
+   *     document that starts after the first step of a window does not reset the state. The state
+   *     carries across that boundary as in an unsegmented stream, and the next window does not
+   *     reset either.
    */
   public record BpttWindow(int[][] inputs, int[][] targets, int[] lengths, boolean[] resetState) {}
 

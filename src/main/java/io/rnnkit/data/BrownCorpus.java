@@ -58,7 +58,7 @@ public final class BrownCorpus {
     String name = GENRES.get(genre);
     if (name == null) {
       throw new IllegalArgumentException(
-          "Unknown Brown genre '" + genre + "'; valid genres are a-h, j-n, p and r");
+          "Invalid Brown genre '" + genre + "'; valid genres are a-h, j-n, p and r");
     }
     return name;
   }

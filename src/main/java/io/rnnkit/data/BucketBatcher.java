@@ -177,9 +177,9 @@ public final class BucketBatcher {
      * Validates the options and assigns every sequence to its bucket.
      *
      * @throws IllegalArgumentException if there are no sequences, array sizes differ, an example id
-     *     repeats, a sequence is empty, a tag array differs in length from its sequence, the
-     *     boundaries are not positive and strictly ascending, or not exactly one of batch size and
-     *     token budget is set
+     *     repeats, or a sequence is empty. Also if a tag array differs in length from its sequence,
+     *     the boundaries are not positive and strictly ascending, or not exactly one of batch size
+     *     and token budget is set.
      */
     public BucketBatcher build() {
       int count = sequences.length;

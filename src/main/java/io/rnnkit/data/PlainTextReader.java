@@ -19,8 +19,8 @@ public final class PlainTextReader {
   /**
    * Creates a reader.
    *
-   * @param strict if true, a line that is not valid UTF-8 raises an error; if false, it is skipped,
-   *     counted and logged with file and line
+   * @param strict whether a line that is not valid UTF-8 raises an error (true) or is skipped,
+   *     counted and logged with file and line (false)
    */
   public PlainTextReader(Tokenizer tokenizer, boolean strict) {
     this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");

@@ -77,7 +77,7 @@ public final class SpamAssassinReader {
     String label = GROUP_LABELS.get(group);
     if (label == null) {
       throw new IllegalArgumentException(
-          "Unknown SpamAssassin group \"" + group + "\"; expected one of " + GROUP_LABELS.keySet());
+          "Invalid SpamAssassin group \"" + group + "\"; expected one of " + GROUP_LABELS.keySet());
     }
     return label;
   }

@@ -218,9 +218,9 @@ public final class Vocabulary {
             temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         throw new IOException(
-            "Cannot save vocabulary to "
+            "Failed to save vocabulary to "
                 + absolute
-                + ": the file system does not support atomic rename",
+                + ": the file system does not support atomic rename; save it to a local disk",
             e);
       }
     } finally {

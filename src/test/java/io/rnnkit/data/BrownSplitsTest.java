@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 class BrownSplitsTest {
 
-  /** A document with sentences of the given lengths; words are "w0", "w1", ... per document. */
+  /** Builds a document with sentences of the given lengths and words "ID-W0", "ID-W1", .... */
   private static BrownDocument document(String id, int... sentenceLengths) {
     List<TaggedSentence> sentences = new ArrayList<>();
     int word = 0;
