@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "rnnkit 0.1.0",
     description = "Train, export and reuse recurrent NLP models built on TensorFlow.",
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, InspectCheckpointCommand.class})
 public final class Main {
 
   public static void main(String[] args) {

@@ -22,12 +22,12 @@ import org.tensorflow.types.TString;
  * Writes tensor bundles with TensorFlow's own {@code SaveV2} and {@code MergeV2Checkpoints} ops, so
  * the reader is tested against files the real writer produces.
  */
-final class BundleWriter {
+public final class BundleWriter {
   private final Map<String, Function<Ops, Operand<?>>> tensors = new LinkedHashMap<>();
   private final Map<String, String> shapeAndSlices = new LinkedHashMap<>();
 
   /** Adds a tensor under {@code key}; {@code constant} builds it in the save graph. */
-  BundleWriter add(String key, Function<Ops, Operand<?>> constant) {
+  public BundleWriter add(String key, Function<Ops, Operand<?>> constant) {
     tensors.put(key, constant);
     shapeAndSlices.put(key, "");
     return this;
@@ -37,14 +37,14 @@ final class BundleWriter {
    * Adds one slice of a partitioned tensor, with a {@code SaveV2} slice spec such as {@code "4
    * 0,2"} (full shape 4, elements 0 to 1).
    */
-  BundleWriter addSlice(String key, String sliceSpec, Function<Ops, Operand<?>> constant) {
+  public BundleWriter addSlice(String key, String sliceSpec, Function<Ops, Operand<?>> constant) {
     tensors.put(key, constant);
     shapeAndSlices.put(key, sliceSpec);
     return this;
   }
 
   /** Writes a single-shard bundle at {@code prefix}, creating its directory. */
-  void save(Path prefix) {
+  public void save(Path prefix) {
     try {
       Files.createDirectories(prefix.toAbsolutePath().getParent());
     } catch (IOException e) {
@@ -62,7 +62,7 @@ final class BundleWriter {
    * does: each part is saved under a temporary prefix and {@code MergeV2Checkpoints} renames the
    * data files to {@code prefix.data-0000K-of-0000N}.
    */
-  static void saveSharded(Path prefix, List<BundleWriter> shards) {
+  public static void saveSharded(Path prefix, List<BundleWriter> shards) {
     try (Graph graph = new Graph();
         Session session = new Session(graph)) {
       Ops tf = Ops.create(graph);
