@@ -10,11 +10,12 @@ import java.util.List;
  * <p>cuDNN's canonical form is a list of weight matrices and a list of bias vectors, one per gate
  * for the input ("W") and one per gate for the recurrent state ("R"). Each matrix is stored
  * row-major as {@code [H, I]} (input) or {@code [H, H]} (recurrent), the transpose of the Keras
- * blocks. Gate orders: LSTM i, f, c (new memory), o; GRU r (reset), z (update), h (new memory);
- * tanh RNN one gate. Each gate has an input bias and a recurrent bias that cuDNN adds separately.
+ * blocks. Gate orders are i, f, c (new memory), o for LSTM and r (reset), z (update), h (new
+ * memory) for GRU. The tanh RNN has one gate. Each gate has an input bias and a recurrent bias that
+ * cuDNN adds separately.
  *
  * <p>The opaque parameter buffer that Keras builds for TensorFlow's {@code CudnnRNN} ops is the
- * concatenation of all matrices and then all biases, each flattened, in canonical order; {@link
+ * concatenation of all matrices and then all biases, each flattened, in canonical order. {@link
  * #splitOpaque} undoes it.
  */
 public final class CudnnCanonical {
@@ -60,7 +61,7 @@ public final class CudnnCanonical {
    * {@code _canonical_to_params} (TF 2.x {@code recurrent_v2.py}) builds.
    *
    * <p>NOTE: TensorFlow documents the opaque buffer of its own {@code CudnnRNN} variables as
-   * possibly specific to the GPU and cuDNN version; this split is only valid for buffers in the
+   * possibly specific to the GPU and cuDNN version, so this split is only valid for buffers in the
    * layout above. Prefer canonical weights where the checkpoint has them.
    */
   public static CanonicalParams splitOpaque(float[] params, Mode mode, int inputSize, int units) {
@@ -89,10 +90,10 @@ public final class CudnnCanonical {
   }
 
   /**
-   * Converts canonical LSTM weights (8 matrices, 8 biases, gates i, f, c, o) to Keras: kernel block
-   * g is the transpose of input matrix g, recurrent block g the transpose of recurrent matrix g,
-   * and bias block g the sum of the input and recurrent bias of gate g. The gate order is the same
-   * in both.
+   * Converts canonical LSTM weights (8 matrices, 8 biases, gates i, f, c, o) to Keras. Kernel block
+   * g is the transpose of input matrix g, and recurrent block g the transpose of recurrent matrix
+   * g. Bias block g is the sum of the input and recurrent bias of gate g. Both layouts use the same
+   * gate order.
    */
   public static KerasLstmWeights lstm(CanonicalParams params, int inputSize, int units) {
     int[] kerasToCudnnGate = {0, 1, 2, 3};
@@ -108,7 +109,7 @@ public final class CudnnCanonical {
 
   /**
    * Converts canonical GRU weights (6 matrices, 6 biases, gates r, z, h) to Keras GRU with {@code
-   * reset_after=true}, gate order z, r, h: bias row 0 holds the input biases and row 1 the
+   * reset_after=true}, gate order z, r, h. Bias row 0 contains the input biases and row 1 the
    * recurrent biases. cuDNN applies the reset gate to {@code R_h·h + b_Rh}, which is what Keras's
    * {@code reset_after=true} does.
    */
@@ -189,12 +190,13 @@ public final class CudnnCanonical {
           (long) units * units);
       transposeInto(input, units, inputSize, kernel, width, gate * units);
       transposeInto(recurrent, units, units, recurrentKernel, width, gate * units);
-      float[] inBias = params.biases().get(source);
-      float[] recBias = params.biases().get(gates + source);
-      Shapes.checkLength("cuDNN input bias " + source + " [H]", inBias, units);
-      Shapes.checkLength("cuDNN recurrent bias " + (gates + source) + " [H]", recBias, units);
-      System.arraycopy(inBias, 0, inputBias, gate * units, units);
-      System.arraycopy(recBias, 0, recurrentBias, gate * units, units);
+      float[] inputGateBias = params.biases().get(source);
+      float[] recurrentGateBias = params.biases().get(gates + source);
+      Shapes.checkLength("cuDNN input bias " + source + " [H]", inputGateBias, units);
+      Shapes.checkLength(
+          "cuDNN recurrent bias " + (gates + source) + " [H]", recurrentGateBias, units);
+      System.arraycopy(inputGateBias, 0, inputBias, gate * units, units);
+      System.arraycopy(recurrentGateBias, 0, recurrentBias, gate * units, units);
     }
     return new Converted(kernel, recurrentKernel, inputBias, recurrentBias);
   }

@@ -6,8 +6,8 @@ import java.util.Arrays;
  * A float tensor read from a checkpoint, with its values in row-major order.
  *
  * @param name the checkpoint key or variable name
- * @param shape the dimensions, outermost first; the accessor returns a copy
- * @param values the elements, row-major; the accessor returns the stored array without copying
+ * @param shape the dimensions, outermost first. The accessor returns a copy.
+ * @param values the elements, row-major. The accessor returns the stored array without copying.
  */
 public record NamedTensor(String name, long[] shape, float[] values) {
 

@@ -24,8 +24,8 @@ import org.tensorflow.proto.TrackableObjectGraphOuterClass.TrackableObjectGraph.
  * <p>TF2 object-based checkpoints ({@code tf.train.Checkpoint}, Keras {@code save_weights} in TF
  * format, SavedModel {@code variables/}) key each tensor by the path of attribute names from the
  * root object, such as {@code layer_with_weights-0/cell/kernel/.ATTRIBUTES/VARIABLE_VALUE} or
- * {@code trainable_variables/1/.ATTRIBUTES/VARIABLE_VALUE}; the scheme varies with the TF and Keras
- * version. The string tensor {@value #OBJECT_GRAPH_KEY} holds a serialized {@code
+ * {@code trainable_variables/1/.ATTRIBUTES/VARIABLE_VALUE}. The scheme varies with the TF and Keras
+ * version. The string tensor {@value #OBJECT_GRAPH_KEY} contains a serialized {@code
  * TrackableObjectGraph}. Each node lists its children and its {@code attributes}, where a
  * variable's attribute carries the {@code checkpoint_key} and the variable's {@code full_name} (the
  * Keras name, such as {@code lstm_5/lstm_cell_5/kernel}).
@@ -213,7 +213,7 @@ public final class ObjectGraphKeys {
     return optimizerKeys;
   }
 
-  /** Returns true if {@code key} holds optimizer state rather than a model weight. */
+  /** Returns true if {@code key} is optimizer state rather than a model weight. */
   public boolean isOptimizerKey(String key) {
     return optimizerKeys.contains(key);
   }

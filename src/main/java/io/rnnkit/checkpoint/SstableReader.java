@@ -14,9 +14,9 @@ import java.util.Map;
  * Reads every key and value of a LevelDB-format table, the format of a tensor bundle's {@code
  * .index} file.
  *
- * <p>Layout: data blocks, a metaindex block, an index block, then a 48-byte footer that holds the
- * metaindex and index block handles (varint64 offset and size each, zero-padded to 40 bytes) and
- * the little-endian magic number {@code 0xdb4775248b80fb57}. Each block is followed by a 5-byte
+ * <p>Layout: data blocks, a metaindex block, an index block, then a 48-byte footer that contains
+ * the metaindex and index block handles (varint64 offset and size each, zero-padded to 40 bytes)
+ * and the little-endian magic number {@code 0xdb4775248b80fb57}. Each block is followed by a 5-byte
  * trailer: one compression-type byte and the masked CRC-32C of the block contents plus that type
  * byte. A block is a run of entries ({@code varint32 shared, varint32 unshared, varint32
  * valueLength, key suffix, value}) whose keys share a prefix with the previous key, then a uint32

@@ -39,7 +39,7 @@ import org.tensorflow.proto.TensorShapeProto;
  * write this format. Instances are not thread-safe.
  */
 public final class TensorBundleReader implements AutoCloseable {
-  /** Key of the header entry; TensorFlow writes it first in every index file. */
+  /** Key of the header entry, which TensorFlow writes first in every index file. */
   private static final String HEADER_KEY = "";
 
   /**
@@ -242,7 +242,7 @@ public final class TensorBundleReader implements AutoCloseable {
     return values;
   }
 
-  /** Reads a float tensor with its key and shape; see {@link #readFloats}. */
+  /** Reads a float tensor with its key and shape, as {@link #readFloats} does. */
   public NamedTensor readFloatTensor(String key) throws IOException {
     float[] values = readFloats(key);
     return new NamedTensor(key, dims(require(key).getShape()), values);
@@ -284,7 +284,7 @@ public final class TensorBundleReader implements AutoCloseable {
     return values;
   }
 
-  /** Reads a {@code DT_BOOL} tensor in row-major order; any non-zero byte is true. */
+  /** Reads a {@code DT_BOOL} tensor in row-major order, where any non-zero byte is true. */
   public boolean[] readBooleans(String key) throws IOException {
     BundleEntryProto entry = require(key);
     if (entry.getDtype() != DataType.DT_BOOL) {

@@ -10,8 +10,8 @@ import java.util.List;
  *
  * <p>TF1 cells multiply the concatenation {@code [x, h]} by one kernel, so their kernels have the I
  * input rows first and then the H hidden rows. TF 1.0 and 1.1 name the variables {@code weights}
- * and {@code biases}; TF 1.2 and later name them {@code kernel} and {@code bias}. Both spellings
- * are accepted by {@link #lstmKeys} and {@link #gruKeys}.
+ * and {@code biases}, while TF 1.2 and later name them {@code kernel} and {@code bias}. Both
+ * spellings are accepted by {@link #lstmKeys} and {@link #gruKeys}.
  */
 public final class Tf1Cells {
   private static final List<String> LSTM_UNSUPPORTED_SUFFIXES =
@@ -84,7 +84,13 @@ public final class Tf1Cells {
       return tf10;
     }
     throw new CheckpointFormatException(
-        "Checkpoint has neither " + current + " nor " + tf10 + "; check the cell scope " + scope);
+        "Variable "
+            + current
+            + " (or "
+            + tf10
+            + ") not found in the checkpoint. Check the cell scope "
+            + scope
+            + " against the keys that rnnkit inspect-checkpoint lists.");
   }
 
   /**
@@ -107,7 +113,7 @@ public final class Tf1Cells {
     int width = 4 * units;
     Shapes.checkLength("TF1 LSTM kernel [I+H, 4H]", kernel, (long) (inputSize + units) * width);
     Shapes.checkLength("TF1 LSTM bias [4H]", bias, width);
-    // Keras gate g takes TF1 gate column block SOURCE_GATE[g]: i←i, f←f, c←j, o←o.
+    // Keras gate g takes TF1 gate column block sourceGate[g]: i←i, f←f, c←j, o←o.
     int[] sourceGate = {0, 2, 1, 3};
     float[] kerasKernel = new float[inputSize * width];
     float[] kerasRecurrent = new float[units * width];
@@ -135,7 +141,7 @@ public final class Tf1Cells {
    * Converts a TF1 {@code GRUCell} to the Keras GRU layout with {@code reset_after=false}.
    *
    * <p>Source: {@code gates/kernel [I + H, 2H]} and {@code gates/bias [2H]} with columns r (reset)
-   * then u (update), and {@code candidate/kernel [I + H, H]} and {@code candidate/bias [H]}; kernel
+   * then u (update), and {@code candidate/kernel [I + H, H]} and {@code candidate/bias [H]}. Kernel
    * rows are input then hidden. The TF1 cell computes {@code [r, u] = σ([x, h]·G + g)}, {@code c =
    * tanh([x, r·h]·C + b_c)} and {@code h' = u·h + (1 - u)·c}. Keras computes {@code h' = z·h + (1 -
    * z)·hh} and, with {@code reset_after=false}, also applies r to the state before the candidate

@@ -105,7 +105,9 @@ public final class InspectCheckpointCommand implements Callable<Integer> {
     }
   }
 
-  /** Prints rows as left-aligned columns; the name column only for object-based checkpoints. */
+  /**
+   * Prints rows as left-aligned columns, with the name column only for object-based checkpoints.
+   */
   private static void printTable(PrintWriter out, List<String[]> rows, boolean withNames) {
     int columns = rows.get(0).length;
     int[] widths = new int[columns];

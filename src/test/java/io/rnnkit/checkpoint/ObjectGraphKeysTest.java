@@ -30,9 +30,9 @@ class ObjectGraphKeysTest {
   @TempDir Path dir;
 
   /**
-   * The graph Keras writes for a model with one LSTM layer trained with Adam, reduced to the nodes
-   * that matter: 0 root, 1 layer, 2 cell, 3 kernel, 4 bias, 5 optimizer, 6 iter, 7 the kernel's "m"
-   * slot.
+   * Builds the graph Keras writes for a model with one LSTM layer trained with Adam, reduced to the
+   * nodes that matter: 0 root, 1 layer, 2 cell, 3 kernel, 4 bias, 5 optimizer, 6 iter, 7 the
+   * kernel's "m" slot.
    */
   private static TrackableObjectGraph kerasGraph() {
     return TrackableObjectGraph.newBuilder()
