@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       PretrainCommand.class,
       FinetuneCommand.class,
-      PredictCommand.class
+      PredictCommand.class,
+      InspectCheckpointCommand.class
     })
 public final class Main {
 
