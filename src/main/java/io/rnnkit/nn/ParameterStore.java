@@ -31,6 +31,7 @@ public final class ParameterStore {
   private final long seed;
   private final Map<String, Variable<TFloat32>> variables = new LinkedHashMap<>();
   private final Map<String, Shape> shapes = new LinkedHashMap<>();
+  private final Map<String, Ops> scopes = new java.util.HashMap<>();
   private int initializerCount;
 
   private ParameterStore(Ops tf, boolean initialize, long seed) {
@@ -81,18 +82,41 @@ public final class ParameterStore {
     } else {
       created = scoped.variable(shape, TFloat32.class);
     }
+    if (!created.op().name().equals(name)) {
+      throw new IllegalStateException(
+          "variable "
+              + name
+              + " was created as "
+              + created.op().name()
+              + " because the name was already taken in the graph; create variables before"
+              + " other ops that use the same scope names");
+    }
     variables.put(name, created);
     shapes.put(name, shape);
     return created;
   }
 
   private Ops scopeOf(String name) {
-    String[] parts = name.split("/");
-    Ops scoped = tf;
-    for (int i = 0; i < parts.length - 1; i++) {
-      scoped = scoped.withSubScope(parts[i]);
+    int slash = name.lastIndexOf('/');
+    Ops scoped = slash < 0 ? tf : scope(name.substring(0, slash));
+    return scoped.withName(name.substring(slash + 1));
+  }
+
+  /**
+   * Returns the name scope {@code path}, creating it once. TensorFlow Java makes a sub-scope name
+   * unique each time it is requested, so asking twice for {@code "lstm"} would give {@code
+   * "lstm_1"}; caching keeps every variable of a layer under one scope.
+   */
+  private Ops scope(String path) {
+    Ops cached = scopes.get(path);
+    if (cached != null) {
+      return cached;
     }
-    return scoped.withName(parts[parts.length - 1]);
+    int slash = path.lastIndexOf('/');
+    Ops parent = slash < 0 ? tf : scope(path.substring(0, slash));
+    Ops created = parent.withSubScope(path.substring(slash + 1));
+    scopes.put(path, created);
+    return created;
   }
 
   /** Returns the variables in creation order, keyed by full name. */

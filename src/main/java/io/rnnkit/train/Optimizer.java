@@ -23,10 +23,10 @@ import org.tensorflow.types.TInt64;
  * store the learning rate as a constant, so they can neither freeze layers nor follow a schedule;
  * this class takes an explicit variable list instead.
  *
- * <p>Slot variables are created once per trained variable, with TensorFlow 1 names ({@code
- * <var>/Adam}, {@code <var>/Adam_1}, {@code <var>/Momentum}), and shared by every graph that calls
- * {@link #applyGradients}. The step counter {@code global_step} (int64) counts applied updates;
- * Adam's bias correction is computed from it.
+ * <p>Slot variables are created once per trained variable, named {@code optimizer_slots/<var>/m}
+ * and {@code .../v} for Adam and {@code .../momentum} for momentum, and shared by every graph that
+ * calls {@link #applyGradients}. The step counter {@code global_step} (int64) counts applied
+ * updates; Adam's bias correction is computed from it.
  *
  * <p>An update is applied only where {@code apply} is true: each gradient passes through a {@code
  * Switch}, so when {@code apply} is false no kernel runs and every variable, slot and the step
@@ -42,6 +42,7 @@ public final class Optimizer {
   private final float weightDecay;
   private final Ops tf;
   private final Variable<TInt64> globalStep;
+  private final Ops slotScope;
   private final Map<String, List<Variable<TFloat32>>> slots = new HashMap<>();
 
   private Optimizer(Ops tf, OptimizerKind kind, float momentum, float weightDecay) {
@@ -53,6 +54,7 @@ public final class Optimizer {
     this.momentum = momentum;
     this.weightDecay = weightDecay;
     this.globalStep = tf.withName("global_step").variable(tf.withInitScope().constant(0L));
+    this.slotScope = tf.withSubScope("optimizer_slots");
   }
 
   /** Creates the optimizer that {@code config} names; unspecified means Adam. */
@@ -139,12 +141,12 @@ public final class Optimizer {
       case SGD:
         return ops.train.applyGradientDescent(target, rate, gradient);
       case MOMENTUM:
-        Variable<TFloat32> accumulator = slots(name, variable, "Momentum").get(0);
+        Variable<TFloat32> accumulator = slots(name, variable, "momentum").get(0);
         return ops.train.applyMomentum(
             target, accumulator, rate, gradient, scope.constant(momentum));
       case ADAM:
       case ADAMW:
-        List<Variable<TFloat32>> moments = slots(name, variable, "Adam", "Adam_1");
+        List<Variable<TFloat32>> moments = slots(name, variable, "m", "v");
         Operand<TFloat32> beta1Power = scope.math.pow(scope.constant(beta1), stepCount);
         Operand<TFloat32> beta2Power = scope.math.pow(scope.constant(beta2), stepCount);
         return ops.train.applyAdam(
@@ -168,7 +170,7 @@ public final class Optimizer {
     return slots.computeIfAbsent(
         name,
         key -> {
-          Ops scoped = tf;
+          Ops scoped = slotScope;
           for (String part : key.split("/")) {
             scoped = scoped.withSubScope(part);
           }
