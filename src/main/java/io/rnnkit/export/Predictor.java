@@ -77,7 +77,7 @@ public final class Predictor implements AutoCloseable {
       if (tokens == null || tokens.isEmpty()) {
         throw new IllegalArgumentException("row " + row + " has no tokens; remove it or add text");
       }
-      if (tokens.contains(null)) {
+      if (tokens.stream().anyMatch(java.util.Objects::isNull)) {
         throw new IllegalArgumentException("row " + row + " contains a null token");
       }
       truncated[row] = tokens.size() > maxLength;

@@ -179,23 +179,35 @@ public final class ClassifierTask implements AutoCloseable {
 
   /** Predicts every example and compares with its label. */
   public Evaluation evaluate(List<Example> examples) {
-    BucketBatcher batcher = batcher(examples, true);
-    List<Batch> batches = batcher.inOrder();
-    List<float[][]> probabilities = trainer.predict(batches);
-    Map<Long, Integer> predicted = new HashMap<>();
-    for (int b = 0; b < batches.size(); b++) {
-      Batch batch = batches.get(b);
-      for (int row = 0; row < batch.size(); row++) {
-        predicted.put(batch.exampleIds()[row], argMax(probabilities.get(b)[row]));
-      }
-    }
+    List<float[]> probabilities = predictProbabilities(examples);
     int[] gold = new int[examples.size()];
     int[] guess = new int[examples.size()];
     for (int i = 0; i < examples.size(); i++) {
       gold[i] = labelId(examples.get(i));
-      guess[i] = predicted.get(examples.get(i).id());
+      guess[i] = argMax(probabilities.get(i));
     }
     return new Evaluation(labels, gold, guess);
+  }
+
+  /**
+   * Returns the class probabilities of every example, in input order. Labels are not read, so
+   * unlabeled examples are fine.
+   */
+  public List<float[]> predictProbabilities(List<Example> examples) {
+    List<Batch> batches = batcher(examples, false).inOrder();
+    List<float[][]> probabilities = trainer.predict(batches);
+    Map<Long, float[]> byId = new HashMap<>();
+    for (int b = 0; b < batches.size(); b++) {
+      Batch batch = batches.get(b);
+      for (int row = 0; row < batch.size(); row++) {
+        byId.put(batch.exampleIds()[row], probabilities.get(b)[row]);
+      }
+    }
+    List<float[]> ordered = new ArrayList<>(examples.size());
+    for (Example example : examples) {
+      ordered.add(byId.get(example.id()));
+    }
+    return ordered;
   }
 
   /** Exports the classifier as version {@code version} under {@code baseDir}. */
