@@ -1,0 +1,56 @@
+package io.rnnkit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rnnkit.config.CellKind;
+import io.rnnkit.config.RunConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ConfigOptionsTest {
+
+  @TempDir Path folder;
+
+  @Test
+  void resolve_flagOverridesFile() throws Exception {
+    Path file = folder.resolve("run.pbtxt");
+    Files.writeString(
+        file, "model { hidden_size: 32 embedding_size: 16 } training { learning_rate: 0.5 }");
+    ConfigOptions options = new ConfigOptions();
+    new CommandLine(options).parseArgs("--config", file.toString(), "--hidden-size", "64",
+        "--cell", "GRU");
+    RunConfig run = options.resolve(RunConfig.getDefaultInstance());
+    assertEquals(64, run.getModel().getHiddenSize(), "flag wins over the file");
+    assertEquals(16, run.getModel().getEmbeddingSize(), "file value kept");
+    assertEquals(0.5f, run.getTraining().getLearningRate(), "file value kept");
+    assertEquals(CellKind.GRU, run.getModel().getCell(), "enum flag");
+  }
+
+  @Test
+  void readConfig_unknownField_namesIt() throws Exception {
+    Path file = folder.resolve("bad.pbtxt");
+    Files.writeString(file, "model { hiden_size: 32 }");
+    IllegalArgumentException error =
+        assertThrows(IllegalArgumentException.class, () -> ConfigOptions.readConfig(file));
+    assertTrue(error.getMessage().contains("hiden_size"), error.getMessage());
+    assertTrue(error.getMessage().contains(file.toString()), error.getMessage());
+  }
+
+  @Test
+  void pretrain_missingCorpus_clearErrorAndExitCode() {
+    Path missing = folder.resolve("no-such-corpus");
+    java.io.StringWriter err = new java.io.StringWriter();
+    CommandLine commandLine = Main.commandLine();
+    commandLine.setErr(new java.io.PrintWriter(err));
+    int code = commandLine.execute("pretrain", "--corpus", missing.toString(), "--out",
+        folder.resolve("out").toString());
+    assertEquals(2, code, "exit code of a usage error");
+    assertTrue(err.toString().contains(missing.toString()), err.toString());
+    assertTrue(err.toString().contains("fetch-data.sh"), err.toString());
+  }
+}
