@@ -7,6 +7,8 @@ import io.rnnkit.data.BrownDocument;
 import io.rnnkit.data.BrownSplits;
 import io.rnnkit.data.BrownSplits.DocumentSplits;
 import io.rnnkit.data.Example;
+import io.rnnkit.data.Tokenizer;
+import io.rnnkit.data.TsvReader;
 import io.rnnkit.data.Vocabulary;
 import io.rnnkit.task.ClassifierTask;
 import io.rnnkit.task.Evaluation;
@@ -40,6 +42,15 @@ final class FinetuneCommand implements Callable<Integer> {
   @Option(names = "--corpus", defaultValue = "data/brown", description = "Brown corpus folder.")
   Path corpus;
 
+  @Option(names = "--train-tsv", description = "Training examples, label<TAB>text per line.")
+  Path trainTsv;
+
+  @Option(names = "--validation-tsv", description = "Validation examples (optional).")
+  Path validationTsv;
+
+  @Option(names = "--test-tsv", description = "Test examples; required with --train-tsv.")
+  Path testTsv;
+
   @Option(
       names = "--export",
       defaultValue = "savedmodels/brown-genre",
@@ -70,15 +81,28 @@ final class FinetuneCommand implements Callable<Integer> {
                     .setNumLayers(pretrained.getNumLayers()))
             .build();
     RunConfig run = options.resolve(defaults);
-    List<BrownDocument> documents = BrownCorpus.readDirectory(corpus);
-    DocumentSplits splits = BrownSplits.byDocument(documents, run.getTraining().getSeed());
-    List<Example> train = BrownSplits.genreExamples(splits.train(), false);
-    List<Example> validation = BrownSplits.genreExamples(splits.validation(), false);
-    List<Example> test = BrownSplits.genreExamples(splits.test(), false);
+    List<Example> train;
+    List<Example> validation;
+    List<Example> test;
+    if (trainTsv != null) {
+      if (testTsv == null) {
+        throw new IllegalArgumentException("--train-tsv needs --test-tsv as well");
+      }
+      TsvReader reader = new TsvReader(new Tokenizer(false), false);
+      train = reader.read(trainTsv);
+      validation = validationTsv == null ? List.of() : reader.read(validationTsv);
+      test = reader.read(testTsv);
+    } else {
+      List<BrownDocument> documents = BrownCorpus.readDirectory(corpus);
+      DocumentSplits splits = BrownSplits.byDocument(documents, run.getTraining().getSeed());
+      train = BrownSplits.genreExamples(splits.train(), false);
+      validation = BrownSplits.genreExamples(splits.validation(), false);
+      test = BrownSplits.genreExamples(splits.test(), false);
+    }
     List<String> labels =
         new ArrayList<>(new TreeSet<>(train.stream().map(Example::label).toList()));
     System.out.printf(
-        "genre classification: %d train, %d validation, %d test sentences, %d genres%n",
+        "classification: %d train, %d validation, %d test sentences, %d labels%n",
         train.size(), validation.size(), test.size(), labels.size());
     try (ClassifierTask classifier =
         ClassifierTask.create(run.getModel(), run.getTraining(), vocabulary, labels)) {
@@ -89,17 +113,21 @@ final class FinetuneCommand implements Callable<Integer> {
       int epochs = Math.max(1, run.getTraining().getEpochs());
       for (int epoch = 0; epoch < epochs; epoch++) {
         PassStats stats = classifier.trainEpoch(train, epoch);
-        Evaluation dev = classifier.evaluate(validation);
+        String dev =
+            validation.isEmpty()
+                ? "no validation set"
+                : String.format(
+                    "validation accuracy %.4f", classifier.evaluate(validation).accuracy());
         System.out.printf(
-            "epoch %d: train loss %.4f (%.0f s), validation accuracy %.4f%n",
-            epoch + 1, stats.meanLoss(), stats.seconds(), dev.accuracy());
+            "epoch %d: train loss %.4f (%.0f s), %s%n",
+            epoch + 1, stats.meanLoss(), stats.seconds(), dev);
       }
       Evaluation result = classifier.evaluate(test);
       int majority = majorityClass(train, labels);
       System.out.printf(
           "classifier test accuracy: %.4f, macro-F1: %.4f%n", result.accuracy(), result.macroF1());
       System.out.printf(
-          "majority-class baseline (always '%s', the most frequent training genre): %.4f%n",
+          "majority-class baseline (always '%s', the most frequent training label): %.4f%n",
           labels.get(majority), result.constantAccuracy(majority));
       Path exported = classifier.export(export, version);
       System.out.println("exported SavedModel to " + exported);

@@ -22,8 +22,8 @@ class ConfigOptionsTest {
     Files.writeString(
         file, "model { hidden_size: 32 embedding_size: 16 } training { learning_rate: 0.5 }");
     ConfigOptions options = new ConfigOptions();
-    new CommandLine(options).parseArgs("--config", file.toString(), "--hidden-size", "64",
-        "--cell", "GRU");
+    new CommandLine(options)
+        .parseArgs("--config", file.toString(), "--hidden-size", "64", "--cell", "GRU");
     RunConfig run = options.resolve(RunConfig.getDefaultInstance());
     assertEquals(64, run.getModel().getHiddenSize(), "flag wins over the file");
     assertEquals(16, run.getModel().getEmbeddingSize(), "file value kept");
@@ -47,8 +47,9 @@ class ConfigOptionsTest {
     java.io.StringWriter err = new java.io.StringWriter();
     CommandLine commandLine = Main.commandLine();
     commandLine.setErr(new java.io.PrintWriter(err));
-    int code = commandLine.execute("pretrain", "--corpus", missing.toString(), "--out",
-        folder.resolve("out").toString());
+    int code =
+        commandLine.execute(
+            "pretrain", "--corpus", missing.toString(), "--out", folder.resolve("out").toString());
     assertEquals(2, code, "exit code of a usage error");
     assertTrue(err.toString().contains(missing.toString()), err.toString());
     assertTrue(err.toString().contains("fetch-data.sh"), err.toString());
