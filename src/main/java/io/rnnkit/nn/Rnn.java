@@ -70,7 +70,7 @@ public final class Rnn<S extends RnnState> {
       Operand<TFloat32> recurrentMask) {
     Checks.positive("timeSteps", timeSteps);
     checkInputs(inputs, lengths, timeSteps);
-    Ops scoped = tf.withSubScope(cell.name());
+    Ops scoped = Scopes.under(tf, cell.name());
     Operand<TFloat32> ordered =
         goBackwards ? reverseWithinLengths(scoped, inputs, lengths) : inputs;
 
