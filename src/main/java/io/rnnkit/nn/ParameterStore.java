@@ -2,6 +2,7 @@ package io.rnnkit.nn;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,7 @@ public final class ParameterStore {
   private final long seed;
   private final Map<String, Variable<TFloat32>> variables = new LinkedHashMap<>();
   private final Map<String, Shape> shapes = new LinkedHashMap<>();
+  private final Map<String, Ops> scopes = new HashMap<>();
   private int initializerCount;
 
   private ParameterStore(Ops tf, boolean initialize, long seed) {
@@ -87,12 +89,26 @@ public final class ParameterStore {
   }
 
   private Ops scopeOf(String name) {
-    String[] parts = name.split("/");
-    Ops scoped = tf;
-    for (int i = 0; i < parts.length - 1; i++) {
-      scoped = scoped.withSubScope(parts[i]);
+    int slash = name.lastIndexOf('/');
+    Ops parent = slash < 0 ? tf : scope(name.substring(0, slash));
+    return parent.withName(name.substring(slash + 1));
+  }
+
+  /**
+   * Returns the name scope {@code path}, creating it on first use. Scopes are cached because each
+   * {@code Ops.withSubScope} call makes a new unique scope: asking twice for {@code "lstm"} would
+   * put the second variable under {@code "lstm_1"}.
+   */
+  private Ops scope(String path) {
+    Ops cached = scopes.get(path);
+    if (cached != null) {
+      return cached;
     }
-    return scoped.withName(parts[parts.length - 1]);
+    int slash = path.lastIndexOf('/');
+    Ops parent = slash < 0 ? tf : scope(path.substring(0, slash));
+    Ops created = parent.withSubScope(path.substring(slash + 1));
+    scopes.put(path, created);
+    return created;
   }
 
   /** Returns the variables in creation order, keyed by full name. */
