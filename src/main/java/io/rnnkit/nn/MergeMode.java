@@ -6,7 +6,8 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /**
- * How {@link Bidirectional} combines the forward and backward outputs, as Keras {@code merge_mode}.
+ * Combination of the forward and backward outputs of {@link Bidirectional}, as Keras {@code
+ * merge_mode}.
  */
 public enum MergeMode {
   /** Concatenation on the last axis, forward first: {@code [B, T, 2H]}. The Keras default. */

@@ -70,6 +70,18 @@ final class GraphRunner implements AutoCloseable {
     return values;
   }
 
+  /** Runs the graph with one extra feed of any type and returns one fetched float tensor. */
+  float[] fetchWith(Operand<?> fed, Tensor value, Operand<?> fetch) {
+    var runner = session.runner();
+    for (int i = 0; i < fedOperands.size(); i++) {
+      runner.feed(fedOperands.get(i), fedTensors.get(i));
+    }
+    runner.feed(fed, value).fetch(fetch);
+    try (Result result = runner.run()) {
+      return flatten(result.get(0));
+    }
+  }
+
   /** Runs the graph and returns one fetched tensor flattened row-major. */
   float[] fetch(Operand<?> fetch) {
     return fetch(List.of(fetch)).get(0);
