@@ -126,7 +126,8 @@ public final class GruCell implements RnnCell<HiddenState> {
     Operand<TFloat32> z = updateAndCandidate.get(0);
     Operand<TFloat32> candidate = updateAndCandidate.get(1);
     Operand<TFloat32> keep = tf.math.mul(z, h);
-    Operand<TFloat32> replace = tf.math.mul(tf.math.sub(tf.onesLike(z), z), candidate);
+    // 1 - z as a broadcast constant: OnesLike has no gradient in TensorFlow Java 1.1.0.
+    Operand<TFloat32> replace = tf.math.mul(tf.math.sub(tf.constant(1f), z), candidate);
     Operand<TFloat32> newHidden = tf.math.add(keep, replace);
     return new CellStep<>(newHidden, new HiddenState(newHidden));
   }
