@@ -59,6 +59,7 @@ public final class Dropout {
    * different sites of one graph draw independent masks from one seed operand.
    */
   public static Operand<TInt64> siteSeed(Ops tf, Operand<TInt64> seed, int site) {
+    checkSeed(seed);
     long offset = (site + 1) * 0x9E3779B97F4A7C15L;
     return tf.math.add(seed, tf.constant(new long[] {0L, offset}));
   }
