@@ -49,8 +49,11 @@ public final class GradientPaths {
 
   private static final Pattern NO_GRADIENT = Pattern.compile("No gradient defined for op: (\\w+)");
 
-  /** Op types with a registered gradient in TensorFlow Java 1.1.0, used only as a fallback. */
-  private static final Set<String> KNOWN_WITH_GRADIENT =
+  /**
+   * Op types with a registered gradient in TensorFlow Java 1.1.0 (a test checks each against the
+   * registry), used only when the registry cannot be queried.
+   */
+  static final Set<String> KNOWN_WITH_GRADIENT =
       Set.of(
           "Abs",
           "Add",
@@ -81,7 +84,6 @@ public final class GradientPaths {
           "Mul",
           "Neg",
           "OneHot",
-          "OnesLike",
           "Pack",
           "RealDiv",
           "Relu",
@@ -309,7 +311,7 @@ public final class GradientPaths {
   }
 
   /** Calls the package-private {@code TensorFlow.hasGradient(String)} of TensorFlow Java 1.1.0. */
-  private static final class RegistryProbe {
+  static final class RegistryProbe {
     private static final Method METHOD = find();
 
     private static Method find() {
@@ -322,7 +324,7 @@ public final class GradientPaths {
       }
     }
 
-    /** Returns the registry's answer, or {@code null} when the registry cannot be queried. */
+    /** Returns the registry's result, or {@code null} when the registry cannot be queried. */
     static Boolean hasGradient(String opType) {
       if (METHOD == null) {
         return null;

@@ -112,4 +112,14 @@ class GradientPathsTest {
     assertFalse(GradientPaths.hasGradient("While"), "While has none");
     assertFalse(GradientPaths.hasGradient("OnesLike"), "OnesLike has none");
   }
+
+  @Test
+  void fallbackListMatchesRegistry() {
+    for (String type : GradientPaths.KNOWN_WITH_GRADIENT) {
+      assertEquals(
+          Boolean.TRUE,
+          GradientPaths.RegistryProbe.hasGradient(type),
+          "registry has a gradient for fallback type " + type);
+    }
+  }
 }
