@@ -281,4 +281,27 @@ class RecurrentEncoderTest {
       }
     }
   }
+
+  @Test
+  void trainingStoreInitializesEveryCellType() {
+    for (CellType type : CellType.values()) {
+      try (Graph g = new Graph()) {
+        Ops tf = Ops.create(g);
+        ParameterStore store = ParameterStore.forTraining(tf, 42);
+        RecurrentEncoder encoder =
+            RecurrentEncoder.create(store, RecurrentEncoder.Spec.of(type, 3, 4, 2, true));
+        Operand<TFloat32> inputs = tf.fill(tf.constant(new int[] {2, 3, 3}), tf.constant(0.5f));
+        EncoderOutput out = encoder.apply(tf, inputs, tf.constant(new int[] {3, 2}), 3);
+        try (org.tensorflow.Session session = new org.tensorflow.Session(g)) {
+          session.initialize();
+          try (var result = session.runner().fetch(out.outputs()).run()) {
+            var values = (TFloat32) result.get(0);
+            assertEquals(Shape.of(2, 3, 8), values.shape(), type + " output shape");
+            assertTrue(values.getFloat(0, 0, 0) != 0f, type + " output of a real step is not 0");
+            assertEquals(0f, values.getFloat(1, 2, 0), type + " output of a padded step");
+          }
+        }
+      }
+    }
+  }
 }
