@@ -145,7 +145,7 @@ public final class SavedModelExporter {
       Operand<TInt32> clamped =
           tf.math.minimum(tf.math.maximum(lengths, tf.constant(0)), tf.constant(maxLength));
 
-      Network.Encoded encoded = network.encode(tf, ids, clamped, maxLength, null);
+      Network.Encoded encoded = network.encode(tf, ids, clamped, maxLength);
       Operand<TFloat32> logits =
           network.classifierLogits(tf, encoded.outputs(), clamped, maxLength);
       Operand<TFloat32> probabilities = tf.withName("probabilities").nn.softmax(logits);

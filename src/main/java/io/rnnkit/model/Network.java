@@ -5,11 +5,9 @@ import io.rnnkit.config.Pooling;
 import io.rnnkit.config.TaskKind;
 import io.rnnkit.nn.Dense;
 import io.rnnkit.nn.Embedding;
-import io.rnnkit.nn.LstmCell;
-import io.rnnkit.nn.LstmState;
+import io.rnnkit.nn.EncoderOutput;
 import io.rnnkit.nn.ParameterStore;
-import io.rnnkit.nn.Rnn;
-import io.rnnkit.nn.RnnOutput;
+import io.rnnkit.nn.RecurrentEncoder;
 import io.rnnkit.nn.SequencePooling;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +15,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 
 /**
  * The network of one task: embedding, recurrent encoder and the task's head, all on one {@link
@@ -36,18 +35,13 @@ public final class Network {
 
   private final ModelConfig config;
   private final Embedding embedding;
-  private final List<LstmCell> layers = new ArrayList<>();
+  private final RecurrentEncoder encoder;
   private final Dense head;
 
   private Network(ParameterStore store, ModelConfig config, int vocabularySize) {
     this.config = ModelConfigs.validate(config);
     this.embedding = Embedding.create(store, EMBEDDING, vocabularySize, config.getEmbeddingSize());
-    int inputSize = config.getEmbeddingSize();
-    for (int layer = 0; layer < config.getNumLayers(); layer++) {
-      String name = layer == 0 ? "lstm" : "lstm_" + layer;
-      layers.add(LstmCell.create(store, name, inputSize, config.getHiddenSize()));
-      inputSize = config.getHiddenSize();
-    }
+    this.encoder = RecurrentEncoder.fromConfig(store, config);
     if (config.getTask() == TaskKind.LANGUAGE_MODEL) {
       head = Dense.create(store, LM_HEAD, encoderOutputSize(), vocabularySize);
     } else {
@@ -71,20 +65,18 @@ public final class Network {
   public List<String> encoderScopes() {
     List<String> scopes = new ArrayList<>();
     scopes.add(EMBEDDING + "/");
-    for (LstmCell cell : layers) {
-      scopes.add(cell.name() + "/");
-    }
+    scopes.addAll(encoder.layerPrefixes());
     return scopes;
   }
 
   /** Returns {@code D*H}, the size of one encoder output vector. */
   public int encoderOutputSize() {
-    return config.getHiddenSize();
+    return encoder.outputSize();
   }
 
   /** Returns the number of state tensors, each {@code [B, H]}, the encoder carries. */
   public int statePartCount() {
-    return 2 * layers.size();
+    return encoder.statePartCount();
   }
 
   /**
@@ -93,6 +85,8 @@ public final class Network {
    * @param ids {@code [B, T]} int32
    * @param lengths {@code [B]} int32
    * @param initialState {@link #statePartCount()} tensors {@code [B, H]}, or {@code null} for zeros
+   * @param training whether to add the configured dropout
+   * @param seed int64 {@code [2]} seed of the dropout masks; used only when {@code training}
    * @return outputs {@code [B, T, D*H]} of the top layer and the final state parts in the order of
    *     {@code initialState}
    */
@@ -101,21 +95,24 @@ public final class Network {
       Operand<TInt32> ids,
       Operand<TInt32> lengths,
       int timeSteps,
-      List<Operand<TFloat32>> initialState) {
-    Operand<TFloat32> sequence = embedding.apply(tf, ids);
+      List<Operand<TFloat32>> initialState,
+      boolean training,
+      Operand<TInt64> seed) {
+    Operand<TFloat32> embedded = embedding.apply(tf, ids);
+    EncoderOutput output =
+        encoder.apply(tf, embedded, lengths, timeSteps, training, seed, initialState);
     List<Operand<TFloat32>> finalState = new ArrayList<>();
-    for (int layer = 0; layer < layers.size(); layer++) {
-      LstmCell cell = layers.get(layer);
-      LstmState start =
-          initialState == null
-              ? null
-              : new LstmState(initialState.get(2 * layer), initialState.get(2 * layer + 1));
-      RnnOutput<LstmState> output =
-          Rnn.of(cell).apply(tf, sequence, lengths, timeSteps, start, null);
-      sequence = output.outputs();
-      finalState.addAll(output.finalState().parts());
+    for (EncoderOutput.LayerState state : output.states()) {
+      if (state.backward() == null) {
+        finalState.addAll(state.forward().parts());
+      }
     }
-    return new Encoded(sequence, finalState);
+    return new Encoded(output.outputs(), finalState);
+  }
+
+  /** Encodes token ids for inference: no dropout, zero initial state. */
+  public Encoded encode(Ops tf, Operand<TInt32> ids, Operand<TInt32> lengths, int timeSteps) {
+    return encode(tf, ids, lengths, timeSteps, null, false, null);
   }
 
   /** Returns next-token logits {@code [B, T, V]} from encoder outputs {@code [B, T, D*H]}. */
@@ -138,7 +135,7 @@ public final class Network {
       Ops tf, Operand<TFloat32> outputs, Operand<TInt32> lengths, int timeSteps) {
     switch (config.getPooling()) {
       case LAST:
-        return SequencePooling.last(tf, outputs, lengths);
+        return last(tf, outputs, lengths);
       case MEAN:
         return SequencePooling.mean(tf, outputs, lengths, timeSteps);
       case MAX:
@@ -146,13 +143,33 @@ public final class Network {
       case CONCAT_POOLING:
         return tf.concat(
             List.of(
-                SequencePooling.last(tf, outputs, lengths),
+                last(tf, outputs, lengths),
                 SequencePooling.mean(tf, outputs, lengths, timeSteps),
                 SequencePooling.max(tf, outputs, lengths, timeSteps)),
             tf.constant(1));
       default:
         throw new IllegalArgumentException("pooling " + config.getPooling() + " is not supported");
     }
+  }
+
+  /**
+   * Returns the last output of each direction: step {@code length-1} of the forward half and, for a
+   * bidirectional encoder, step 0 of the backward half, where the backward direction ends.
+   */
+  private Operand<TFloat32> last(Ops tf, Operand<TFloat32> outputs, Operand<TInt32> lengths) {
+    if (!config.getBidirectional()) {
+      return SequencePooling.last(tf, outputs, lengths);
+    }
+    var halves = tf.split(tf.constant(2), outputs, 2L);
+    @SuppressWarnings("unchecked")
+    Operand<TFloat32> forward = (Operand<TFloat32>) halves.output().get(0);
+    @SuppressWarnings("unchecked")
+    Operand<TFloat32> backward = (Operand<TFloat32>) halves.output().get(1);
+    return tf.concat(
+        List.of(
+            SequencePooling.last(tf, forward, lengths),
+            SequencePooling.first(tf, backward, lengths)),
+        tf.constant(1));
   }
 
   /** Encoder outputs {@code [B, T, D*H]} and final state parts, each {@code [B, H]}. */

@@ -11,4 +11,13 @@ public record HiddenState(Operand<TFloat32> hidden) implements RnnState {
   public List<Operand<TFloat32>> parts() {
     return List.of(hidden);
   }
+
+  /** Rebuilds a state from its one part; {@code what} names the state in the error message. */
+  static HiddenState of(List<Operand<TFloat32>> parts, String what) {
+    if (parts.size() != 1) {
+      throw new IllegalArgumentException(
+          what + " must have 1 part (hidden), got " + parts.size() + " parts");
+    }
+    return new HiddenState(parts.get(0));
+  }
 }

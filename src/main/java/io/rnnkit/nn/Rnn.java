@@ -23,6 +23,10 @@ import org.tensorflow.types.TInt32;
  * back, so output {@code t} belongs to input token {@code t}. NOTE: Keras {@code go_backwards=True}
  * instead returns the outputs in reversed order.
  *
+ * <p>The ops of the recurrence go under a name scope named after the cell. TensorFlow Java makes
+ * each new scope name unique, so they may land under {@code lstm_1} when {@code lstm} is taken by
+ * the variables: only the variable names of {@link ParameterStore} are fixed.
+ *
  * @param <S> the state type of the cell
  */
 public final class Rnn<S extends RnnState> {
@@ -70,7 +74,7 @@ public final class Rnn<S extends RnnState> {
       Operand<TFloat32> recurrentMask) {
     Checks.positive("timeSteps", timeSteps);
     checkInputs(inputs, lengths, timeSteps);
-    Ops scoped = tf.withSubScope(cell.name());
+    Ops scoped = Scopes.under(tf, cell.name());
     Operand<TFloat32> ordered =
         goBackwards ? reverseWithinLengths(scoped, inputs, lengths) : inputs;
 

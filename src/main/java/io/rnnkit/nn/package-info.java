@@ -19,6 +19,12 @@
  * exactly 0 and the state is copied through unchanged, so the final state is the state after step
  * {@code L-1}, and a row with {@code L = 0} keeps its initial state.
  *
+ * <p>Building blocks: a cell ({@code LstmCell}, {@code GruCell}, {@code SimpleRnnCell}) computes
+ * one step; {@code Rnn} unrolls a cell over {@code T} steps in one direction; {@code Bidirectional}
+ * runs a forward and a backward {@code Rnn} and merges them; {@code RecurrentEncoder} stacks layers
+ * with dropout. {@code GradientPaths} checks a loss for ops without a gradient before {@code
+ * Graph.addGradients}.
+ *
  * <p>Variables use Keras names and layouts ({@code kernel}, {@code recurrent_kernel}, {@code bias},
  * {@code embeddings}), so that checkpoints map one to one onto Keras models.
  */

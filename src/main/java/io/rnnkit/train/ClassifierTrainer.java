@@ -18,6 +18,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 
 /**
  * Trains and evaluates a sentence classifier on bucketed batches: one unrolled graph per bucket
@@ -83,6 +84,9 @@ public final class ClassifierTrainer {
         TFloat32 rate = TFloat32.scalarOf(schedule.rate(step));
         inputs.add(rate);
         runner.feed(model.learningRate(), rate);
+        TInt64 seed = TInt64.vectorOf(model.training().getSeed(), step);
+        inputs.add(seed);
+        runner.feed(model.dropoutSeed(), seed);
         runner.fetch(graph.loss).fetch(graph.update.globalNorm()).addTarget(graph.update.train());
         try (Result result = runner.run()) {
           double loss = ((TFloat32) result.get(0)).getFloat();
@@ -159,7 +163,8 @@ public final class ClassifierTrainer {
         tf.withName("lengths").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
     Placeholder<TInt32> labels =
         tf.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
-    Network.Encoded encoded = network.encode(tf, tokens, lengths, steps, null);
+    Network.Encoded encoded =
+        network.encode(tf, tokens, lengths, steps, null, training, model.dropoutSeed());
     Operand<TFloat32> logits = network.classifierLogits(tf, encoded.outputs(), lengths, steps);
     Operand<TFloat32> loss =
         Losses.crossEntropy(tf, logits, labels, network.config().getNumClasses());

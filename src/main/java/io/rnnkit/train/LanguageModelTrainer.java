@@ -19,6 +19,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 
 /**
  * Trains and evaluates a language model with truncated backpropagation through time.
@@ -129,6 +130,8 @@ public final class LanguageModelTrainer {
       graph.finalState.forEach(runner::fetch);
       if (training) {
         runner.feed(model.learningRate(), track(inputs, TFloat32.scalarOf(schedule.rate(step))));
+        runner.feed(
+            model.dropoutSeed(), track(inputs, TInt64.vectorOf(model.training().getSeed(), step)));
         runner.fetch(graph.update.globalNorm()).addTarget(graph.update.train());
       }
       try (Result result = runner.run()) {
@@ -190,7 +193,9 @@ public final class LanguageModelTrainer {
           tf.withName("initial_state_" + part)
               .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, hidden))));
     }
-    Network.Encoded encoded = network.encode(tf, inputs, lengths, steps, List.copyOf(initialState));
+    Network.Encoded encoded =
+        network.encode(
+            tf, inputs, lengths, steps, List.copyOf(initialState), training, model.dropoutSeed());
     Operand<TFloat32> logits = network.languageModelLogits(tf, encoded.outputs(), steps);
     int vocabulary = (int) model.store().shape(Network.LM_HEAD + "/bias").size(0);
     Losses.MaskedLoss loss =

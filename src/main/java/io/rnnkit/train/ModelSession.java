@@ -21,6 +21,7 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
 
 /**
  * One training graph and its session: the network's variables, the optimizer and its slots, and the
@@ -39,6 +40,7 @@ public final class ModelSession implements AutoCloseable {
   private final Optimizer optimizer;
   private final TrainingConfig training;
   private final Placeholder<TFloat32> learningRate;
+  private final Operand<TInt64> dropoutSeed;
   private List<String> trainableNames;
   private Session session;
   private boolean updateBuilt;
@@ -52,6 +54,9 @@ public final class ModelSession implements AutoCloseable {
     this.optimizer = Optimizer.create(tf, training);
     this.learningRate =
         tf.withName("learning_rate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+    this.dropoutSeed =
+        tf.withName("dropout_seed")
+            .placeholderWithDefault(tf.constant(new long[] {training.getSeed(), 0L}), Shape.of(2));
     this.trainableNames = new ArrayList<>(store.variables().keySet());
   }
 
@@ -182,6 +187,14 @@ public final class ModelSession implements AutoCloseable {
   /** Returns the scalar placeholder that every update reads its learning rate from. */
   public Placeholder<TFloat32> learningRate() {
     return learningRate;
+  }
+
+  /**
+   * Returns the int64 {@code [2]} seed of the dropout masks. Trainers feed {@code (seed, step)} so
+   * that every step draws new masks and a resumed run draws the same ones.
+   */
+  public Operand<TInt64> dropoutSeed() {
+    return dropoutSeed;
   }
 
   /** Returns the full names of the trained variables. */

@@ -53,7 +53,7 @@ class PaddingInvarianceTest {
       ParameterStore store = ParameterStore.forTraining(tf, 11);
       Network network = Network.create(store, CONFIG, 8);
       Operand<TInt32> lengthOperand = tf.constant(lengths);
-      Network.Encoded encoded = network.encode(tf, tf.constant(ids), lengthOperand, steps, null);
+      Network.Encoded encoded = network.encode(tf, tf.constant(ids), lengthOperand, steps);
       Operand<TFloat32> logits = network.languageModelLogits(tf, encoded.outputs(), steps);
       Losses.MaskedLoss loss =
           Losses.sequenceCrossEntropy(tf, logits, tf.constant(targets), lengthOperand, steps, 8);
