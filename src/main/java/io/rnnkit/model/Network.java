@@ -30,6 +30,9 @@ public final class Network {
   /** Scope of the classifier head. */
   public static final String CLASSIFIER_HEAD = "classifier_head";
 
+  /** Scope of the tagger head. */
+  public static final String TAGGER_HEAD = "tagger_head";
+
   /** Scope of the token embedding. */
   public static final String EMBEDDING = "embedding";
 
@@ -44,6 +47,8 @@ public final class Network {
     this.encoder = RecurrentEncoder.fromConfig(store, config);
     if (config.getTask() == TaskKind.LANGUAGE_MODEL) {
       head = Dense.create(store, LM_HEAD, encoderOutputSize(), vocabularySize);
+    } else if (config.getTask() == TaskKind.TAGGER) {
+      head = Dense.create(store, TAGGER_HEAD, encoderOutputSize(), config.getNumClasses());
     } else {
       head =
           Dense.create(
@@ -118,6 +123,23 @@ public final class Network {
   /** Returns next-token logits {@code [B, T, V]} from encoder outputs {@code [B, T, D*H]}. */
   public Operand<TFloat32> languageModelLogits(Ops tf, Operand<TFloat32> outputs, int timeSteps) {
     return head.applyToSequence(tf, outputs, timeSteps);
+  }
+
+  /** Returns tag logits {@code [B, T, K]} from encoder outputs {@code [B, T, D*H]}. */
+  public Operand<TFloat32> taggerLogits(Ops tf, Operand<TFloat32> outputs, int timeSteps) {
+    return head.applyToSequence(tf, outputs, timeSteps);
+  }
+
+  /** Returns the scope of this network's head: lm_head, classifier_head or tagger_head. */
+  public String headScope() {
+    switch (config.getTask()) {
+      case LANGUAGE_MODEL:
+        return LM_HEAD;
+      case TAGGER:
+        return TAGGER_HEAD;
+      default:
+        return CLASSIFIER_HEAD;
+    }
   }
 
   /** Returns class logits {@code [B, C]} from encoder outputs {@code [B, T, D*H]}. */
