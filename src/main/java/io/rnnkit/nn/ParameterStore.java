@@ -14,7 +14,7 @@ import org.tensorflow.types.TFloat32;
 /**
  * Creates and tracks the named variables of one model graph.
  *
- * <p>Every layer asks the store for its variables by full name ({@code "lstm/kernel"}). Asking
+ * <p>Every layer requests its variables from the store by full name ({@code "lstm/kernel"}). Asking
  * twice for the same name returns the same variable, which is how the graphs unrolled for different
  * bucket lengths share one set of weights. The trainer, the checkpoint writer, the exporter and the
  * importer all find variables through this store.

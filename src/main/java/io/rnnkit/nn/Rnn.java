@@ -15,8 +15,8 @@ import org.tensorflow.types.TInt32;
  *
  * <p>For a row of length {@code L}: steps {@code t < L} run the cell; at {@code t >= L} the output
  * is exactly 0 and the state is copied through, so the final state is the state after step {@code
- * L-1}. Inputs at padded steps are replaced by 0 before the cell sees them, so a non-finite padding
- * value cannot reach a gradient.
+ * L-1}. Inputs at padded steps are replaced by 0 before the cell reads them, so a non-finite
+ * padding value cannot reach a gradient.
  *
  * <p>With {@link #goBackwards(boolean)}, each row's first {@code L} steps are reversed ({@code
  * ReverseSequence}, padding stays in place), the cell runs over them, and the outputs are reversed

@@ -169,11 +169,6 @@ public final class ClassifierTask implements AutoCloseable {
   public PassStats trainEpoch(List<Example> examples, int epoch) {
     BucketBatcher batcher = batcher(examples, true);
     List<Batch> batches = batcher.epoch(training.getSeed(), epoch);
-    log.info(
-        "Epoch {}: {} batches, padding efficiency {}",
-        epoch,
-        batches.size(),
-        String.format("%.3f", BucketBatcher.paddingEfficiency(batches)));
     return trainer.train(batches, training.getMaxStepsPerEpoch());
   }
 

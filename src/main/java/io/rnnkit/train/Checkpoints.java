@@ -100,7 +100,7 @@ public final class Checkpoints {
     session.runner().addTarget(all).run();
   }
 
-  /** Throws with a clear message unless {@code folder} holds a checkpoint. */
+  /** Throws with a clear message unless {@code folder} contains a checkpoint. */
   public static void requireCheckpoint(Path folder) {
     Path index = folder.resolve(PREFIX + ".index");
     if (!Files.isRegularFile(index)) {
