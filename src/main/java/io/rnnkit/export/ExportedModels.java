@@ -110,7 +110,7 @@ public final class ExportedModels {
               .getDim(1)
               .getSize();
       try (TString token = TString.vectorOf("the");
-          TFloat32 state = TFloat32.tensorOf(Shape.of(1, width));
+          TFloat32 state = TFloat32.tensorOf(NdArrays.ofFloats(Shape.of(1, width)));
           ServingModel.Outputs outputs =
               model.run(key, Map.of(ServingNames.TOKEN, token, ServingNames.STATE, state))) {
         return;
