@@ -15,7 +15,8 @@ import org.tensorflow.types.TString;
 /**
  * Scores text with an exported language model, a whole row at a time ({@link #score}) or one token
  * at a time ({@link #step}). Rows longer than the model's {@code max_length} are truncated to it,
- * and the score says so. Safe to call from several threads. Close it to release the native model.
+ * and {@link Score#truncated()} is set. Safe to call from several threads. Close it to release the
+ * native model.
  */
 public final class LanguageModelScorer implements AutoCloseable {
 
@@ -51,7 +52,7 @@ public final class LanguageModelScorer implements AutoCloseable {
     return vocabulary;
   }
 
-  /** Returns the longest row {@link #score} reads; longer rows are truncated. */
+  /** Returns the maximum row length {@link #score} reads; longer rows are truncated. */
   public int maxLength() {
     return maxLength;
   }

@@ -12,8 +12,8 @@ import org.tensorflow.types.TString;
 
 /**
  * Runs an exported tagger from Java: one tag per token. Rows longer than the model's {@code
- * max_length} are truncated to it, and the result says so. Safe to call from several threads. Close
- * it to release the native model.
+ * max_length} are truncated to it, and {@link Tagging#truncated()} is set. Safe to call from
+ * several threads. Close it to release the native model.
  */
 public final class TaggerPredictor implements AutoCloseable {
 
@@ -40,7 +40,7 @@ public final class TaggerPredictor implements AutoCloseable {
     return tags;
   }
 
-  /** Returns the longest row the model reads; longer rows are truncated. */
+  /** Returns the maximum row length the model reads; longer rows are truncated. */
   public int maxLength() {
     return maxLength;
   }
