@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
       PretrainCommand.class,
       FinetuneCommand.class,
       PredictCommand.class,
+      InspectCommand.class,
+      ExportCommand.class,
       InspectCheckpointCommand.class
     })
 public final class Main {

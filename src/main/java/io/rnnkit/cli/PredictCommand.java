@@ -2,15 +2,14 @@ package io.rnnkit.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rnnkit.config.TaskKind;
 import io.rnnkit.data.Tokenizer;
+import io.rnnkit.export.ExportedModels;
+import io.rnnkit.export.LanguageModelScorer;
 import io.rnnkit.export.Predictor;
-import java.io.BufferedReader;
+import io.rnnkit.export.TaggerPredictor;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,15 +18,18 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code rnnkit predict}: classifies sentences with an exported SavedModel. */
+/** {@code rnnkit predict}: runs an exported SavedModel of any task on sentences. */
 @Command(
     name = "predict",
     mixinStandardHelpOptions = true,
     description = {
-      "Classify sentences, one per line, read from --input or standard input, with a SavedModel"
-          + " exported by rnnkit. Writes one JSON object per input line.",
-      "Lines are tokenized into words, numbers and punctuation; empty lines are reported and"
-          + " skipped."
+      "Run a SavedModel exported by rnnkit on sentences, one per line, read from --input or"
+          + " standard input. Writes one JSON object per input line: the label and its"
+          + " probability for a classifier, the tokens and their tags for a tagger, the"
+          + " log-likelihood and perplexity for a language model.",
+      "Lines are tokenized into words, numbers and punctuation. Empty lines and lines that are"
+          + " not valid UTF-8 are reported on standard error and skipped. The exit code is 1 when"
+          + " a line was not valid UTF-8, else 0."
     })
 final class PredictCommand implements Callable<Integer> {
 
@@ -50,75 +52,175 @@ final class PredictCommand implements Callable<Integer> {
     if (batchSize < 1) {
       throw new IllegalArgumentException("--batch-size must be positive, got " + batchSize);
     }
-    Tokenizer tokenizer = new Tokenizer(lowercase);
-    PrintStream out = System.out;
-    try (Predictor predictor = Predictor.load(model);
-        BufferedReader reader = open()) {
-      List<String> lines = new ArrayList<>();
-      List<List<String>> rows = new ArrayList<>();
-      String line;
-      int lineNumber = 0;
-      while ((line = readLine(reader, lineNumber + 1)) != null) {
-        lineNumber++;
-        List<String> tokens = tokenizer.tokenize(line);
-        if (tokens.isEmpty()) {
-          System.err.println(source() + ":" + lineNumber + ": empty line skipped");
-          continue;
-        }
-        lines.add(line);
-        rows.add(tokens);
-        if (rows.size() == batchSize) {
-          write(out, predictor, lines, rows);
-        }
-      }
-      if (!rows.isEmpty()) {
-        write(out, predictor, lines, rows);
-      }
+    TaskKind task = ExportedModels.config(model).getTask();
+    try (RowWriter writer = open(task);
+        Utf8LineSource lines = new Utf8LineSource(openInput())) {
+      return run(lines, writer);
     }
-    return 0;
   }
 
-  private void write(
-      PrintStream out, Predictor predictor, List<String> lines, List<List<String>> rows) {
-    List<Predictor.Prediction> predictions = predictor.predict(rows);
-    for (int i = 0; i < rows.size(); i++) {
-      Predictor.Prediction prediction = predictions.get(i);
-      ObjectNode node = json.createObjectNode();
-      node.put("text", lines.get(i));
-      node.put("label", prediction.label());
-      node.put("probability", prediction.probabilities()[(int) prediction.labelId()]);
-      node.put("truncated", prediction.truncated());
-      out.println(node);
+  private int run(Utf8LineSource source, RowWriter writer) throws Exception {
+    Tokenizer tokenizer = new Tokenizer(lowercase);
+    List<String> lines = new ArrayList<>();
+    List<List<String>> rows = new ArrayList<>();
+    boolean invalid = false;
+    while (true) {
+      String line;
+      try {
+        line = source.next();
+      } catch (CharacterCodingException e) {
+        System.err.println(
+            source()
+                + ":"
+                + source.lineNumber()
+                + ": line is not valid UTF-8 and was skipped; convert the file to UTF-8");
+        invalid = true;
+        continue;
+      }
+      if (line == null) {
+        break;
+      }
+      List<String> tokens = tokenizer.tokenize(line);
+      if (tokens.isEmpty()) {
+        System.err.println(source() + ":" + source.lineNumber() + ": empty line skipped");
+        continue;
+      }
+      lines.add(line);
+      rows.add(tokens);
+      if (rows.size() == batchSize) {
+        flush(writer, lines, rows);
+      }
+    }
+    if (!rows.isEmpty()) {
+      flush(writer, lines, rows);
+    }
+    return invalid ? 1 : 0;
+  }
+
+  private void flush(RowWriter writer, List<String> lines, List<List<String>> rows) {
+    for (ObjectNode node : writer.write(lines, rows)) {
+      System.out.println(node);
     }
     lines.clear();
     rows.clear();
   }
 
-  private BufferedReader open() throws Exception {
-    InputStream stream = input == null ? System.in : Files.newInputStream(input);
-    var decoder =
-        StandardCharsets.UTF_8
-            .newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT);
-    return new BufferedReader(new InputStreamReader(stream, decoder));
+  private RowWriter open(TaskKind task) {
+    return switch (task) {
+      case CLASSIFIER -> new ClassifierWriter(Predictor.load(model));
+      case TAGGER -> new TaggerWriter(TaggerPredictor.load(model));
+      case LANGUAGE_MODEL -> new LanguageModelWriter(LanguageModelScorer.load(model));
+      default ->
+          throw new IllegalArgumentException(
+              "task of " + model + " must be CLASSIFIER, TAGGER or LANGUAGE_MODEL, got " + task);
+    };
   }
 
-  private String readLine(BufferedReader reader, int lineNumber) throws Exception {
-    try {
-      return reader.readLine();
-    } catch (CharacterCodingException e) {
-      throw new IllegalArgumentException(
-          source()
-              + ":"
-              + lineNumber
-              + ": the text is not valid UTF-8; convert the file to"
-              + " UTF-8",
-          e);
-    }
+  private InputStream openInput() throws java.io.IOException {
+    return input == null ? System.in : Files.newInputStream(input);
   }
 
   private String source() {
     return input == null ? "<stdin>" : input.toString();
+  }
+
+  /** Turns one batch of lines into JSON objects with one task's predictor. */
+  private interface RowWriter extends AutoCloseable {
+    List<ObjectNode> write(List<String> lines, List<List<String>> rows);
+
+    @Override
+    void close();
+  }
+
+  private final class ClassifierWriter implements RowWriter {
+    private final Predictor predictor;
+
+    ClassifierWriter(Predictor predictor) {
+      this.predictor = predictor;
+    }
+
+    @Override
+    public List<ObjectNode> write(List<String> lines, List<List<String>> rows) {
+      List<Predictor.Prediction> predictions = predictor.predict(rows);
+      List<ObjectNode> nodes = new ArrayList<>();
+      for (int i = 0; i < rows.size(); i++) {
+        Predictor.Prediction prediction = predictions.get(i);
+        ObjectNode node = json.createObjectNode();
+        node.put("text", lines.get(i));
+        node.put("label", prediction.label());
+        node.put("probability", prediction.probabilities()[(int) prediction.labelId()]);
+        node.put("truncated", prediction.truncated());
+        nodes.add(node);
+      }
+      return nodes;
+    }
+
+    @Override
+    public void close() {
+      predictor.close();
+    }
+  }
+
+  private final class TaggerWriter implements RowWriter {
+    private final TaggerPredictor tagger;
+
+    TaggerWriter(TaggerPredictor tagger) {
+      this.tagger = tagger;
+    }
+
+    @Override
+    public List<ObjectNode> write(List<String> lines, List<List<String>> rows) {
+      List<TaggerPredictor.Tagging> taggings = tagger.tag(rows);
+      List<ObjectNode> nodes = new ArrayList<>();
+      for (int i = 0; i < rows.size(); i++) {
+        TaggerPredictor.Tagging tagging = taggings.get(i);
+        ObjectNode node = json.createObjectNode();
+        node.put("text", lines.get(i));
+        tagging.tokens().forEach(node.putArray("tokens")::add);
+        tagging.tags().forEach(node.putArray("tags")::add);
+        node.put("truncated", tagging.truncated());
+        nodes.add(node);
+      }
+      return nodes;
+    }
+
+    @Override
+    public void close() {
+      tagger.close();
+    }
+  }
+
+  private final class LanguageModelWriter implements RowWriter {
+    private final LanguageModelScorer scorer;
+
+    LanguageModelWriter(LanguageModelScorer scorer) {
+      this.scorer = scorer;
+    }
+
+    @Override
+    public List<ObjectNode> write(List<String> lines, List<List<String>> rows) {
+      List<LanguageModelScorer.Score> scores = scorer.score(rows);
+      List<ObjectNode> nodes = new ArrayList<>();
+      for (int i = 0; i < rows.size(); i++) {
+        LanguageModelScorer.Score score = scores.get(i);
+        ObjectNode node = json.createObjectNode();
+        node.put("text", lines.get(i));
+        node.put("log_likelihood", score.logLikelihood());
+        node.put("predicted_tokens", score.predictedTokens());
+        if (score.predictedTokens() > 0) {
+          node.put("perplexity", score.perplexity());
+        } else {
+          node.putNull("perplexity");
+        }
+        node.put("truncated", score.truncated());
+        nodes.add(node);
+      }
+      return nodes;
+    }
+
+    @Override
+    public void close() {
+      scorer.close();
+    }
   }
 }

@@ -2,14 +2,20 @@ package io.rnnkit.export;
 
 import com.google.protobuf.TextFormat;
 import io.rnnkit.config.ModelConfig;
+import io.rnnkit.config.TaskKind;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import org.tensorflow.ndarray.NdArrays;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TString;
 
-/** Reads what an exported model carries besides its graph: config, vocabulary and labels. */
+/** Reads what an exported model carries besides its graph: config, vocabulary and names. */
 public final class ExportedModels {
   private ExportedModels() {}
 
@@ -30,9 +36,27 @@ public final class ExportedModels {
     return lines(asset(modelDir, SavedModelExporter.LABELS_ASSET));
   }
 
+  /** Returns the tag names stored in {@code assets/tags.txt}, in tag-id order. */
+  public static List<String> tags(Path modelDir) {
+    return lines(asset(modelDir, SavedModelExporter.TAGS_ASSET));
+  }
+
   /** Returns the vocabulary stored in {@code assets/vocab.txt}, in id order. */
   public static List<String> vocabulary(Path modelDir) {
     return lines(asset(modelDir, SavedModelExporter.VOCABULARY_ASSET));
+  }
+
+  static void requireTask(Path modelDir, ModelConfig config, TaskKind task) {
+    if (config.getTask() != task) {
+      throw new IllegalArgumentException(
+          "the model in "
+              + modelDir
+              + " must be a "
+              + task
+              + ", got a "
+              + config.getTask()
+              + "; use the predictor of that task");
+    }
   }
 
   private static List<String> lines(Path file) {
@@ -60,16 +84,43 @@ public final class ExportedModels {
   }
 
   /**
-   * Loads the SavedModel in {@code modelDir} and runs one row through it, so that an export whose
-   * tables are not initialized on load fails before it is published.
+   * Loads the SavedModel in {@code modelDir} and runs one row through every signature, with {@code
+   * lengths} left to its default, so that an export whose tables are not initialized on load fails
+   * before it is published.
    */
   static void verifyLoads(Path modelDir) {
-    try (Predictor predictor = Predictor.loadWithoutAssets(modelDir)) {
-      predictor.runRaw(List.of(List.of("the")));
+    try (ServingModel model = ServingModel.load(modelDir)) {
+      for (String key : model.signatureKeys()) {
+        runOneRow(model, key);
+      }
     } catch (RuntimeException e) {
       throw new IllegalStateException(
           "the exported model in " + modelDir + " does not run after loading: " + e.getMessage(),
           e);
+    }
+  }
+
+  private static void runOneRow(ServingModel model, String key) {
+    if (key.equals(ServingNames.STEP)) {
+      long width =
+          model
+              .signature(key)
+              .getInputsOrThrow(ServingNames.STATE)
+              .getTensorShape()
+              .getDim(1)
+              .getSize();
+      try (TString token = TString.vectorOf("the");
+          TFloat32 state = TFloat32.tensorOf(NdArrays.ofFloats(Shape.of(1, width)));
+          ServingModel.Outputs outputs =
+              model.run(key, Map.of(ServingNames.TOKEN, token, ServingNames.STATE, state))) {
+        return;
+      }
+    }
+    try (TString tokens =
+            TString.tensorOf(
+                NdArrays.ofObjects(String.class, Shape.of(1, 1)).setObject("the", 0, 0));
+        ServingModel.Outputs outputs = model.run(key, Map.of(ServingNames.TOKENS, tokens))) {
+      return;
     }
   }
 }

@@ -2,8 +2,11 @@ package io.rnnkit.export;
 
 import com.google.protobuf.TextFormat;
 import io.rnnkit.config.ModelConfig;
+import io.rnnkit.config.TaskKind;
+import io.rnnkit.data.Vocabulary;
 import io.rnnkit.model.Network;
 import io.rnnkit.nn.ParameterStore;
+import io.rnnkit.task.ModelFiles;
 import io.rnnkit.train.Checkpoints;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.Graph;
@@ -21,38 +26,50 @@ import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.Signature;
 import org.tensorflow.ndarray.NdArrays;
-import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Constant;
 import org.tensorflow.op.core.HashTable;
 import org.tensorflow.op.core.LookupTableImport;
-import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.proto.AssetFileDef;
 import org.tensorflow.proto.CollectionDef;
+import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.MetaGraphDef;
 import org.tensorflow.proto.SavedModel;
 import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.proto.TensorInfo;
-import org.tensorflow.types.TFloat32;
+import org.tensorflow.proto.TensorProto;
+import org.tensorflow.proto.TensorShapeProto;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TString;
 
 /**
- * Exports a trained classifier as a SavedModel in the folder layout TensorFlow Serving watches:
- * {@code <base>/<version>/saved_model.pb}, {@code variables/}, {@code assets/}.
+ * Exports a trained model as a SavedModel in the folder layout TensorFlow Serving watches: {@code
+ * <base>/<version>/saved_model.pb}, {@code variables/}, {@code assets/}. Tag {@code serve}; every
+ * signature has method {@code tensorflow/serving/predict}. The aliases are in {@link ServingNames}.
  *
- * <p>Signature {@code serving_default} (method {@code tensorflow/serving/predict}):
+ * <p>Signature {@code serving_default} of every task has inputs {@code tokens} (string {@code [B,
+ * T]}, padded with {@code ""}) and {@code lengths} (int32 {@code [B]}, optional). Its outputs:
  *
  * <ul>
- *   <li>inputs {@code tokens} (string {@code [B, T]}, padded with {@code ""}) and {@code lengths}
- *       (int32 {@code [B]});
- *   <li>outputs {@code probabilities} (float {@code [B, C]}), {@code label} (string {@code [B]})
- *       and {@code label_id} (int64 {@code [B]}).
+ *   <li>classifier: {@code probabilities} (float {@code [B, C]}), {@code label} (string {@code
+ *       [B]}), {@code label_id} (int64 {@code [B]});
+ *   <li>tagger: {@code tags} (string {@code [B, T']}, {@code ""} at padding), {@code
+ *       tag_probabilities} (float {@code [B, T', K]}, 0 at padding);
+ *   <li>language model: {@code log_probabilities} (float {@code [B, T', V]}) and {@code
+ *       log_likelihood} (float {@code [B]}), see {@link ServingNames#LOG_LIKELIHOOD}.
  * </ul>
  *
- * <p>Rows longer than the model's {@code max_length} are truncated to it inside the graph. Tokens
- * not in the vocabulary map to {@code <unk>}, {@code ""} maps to padding.
+ * <p>{@code T' = min(T, max_length)}: rows longer than the model's {@code max_length} are truncated
+ * to it inside the graph. Tokens not in the vocabulary map to {@code <unk>}, {@code ""} to padding.
+ * When {@code lengths} is not fed, the graph counts each row's non-empty tokens. The signature
+ * lists the default value {@code [-1]} for {@code lengths}, so TensorFlow Serving versions that
+ * read {@code SignatureDef.defaults} accept requests without it; older versions require every
+ * input.
+ *
+ * <p>A language model also gets signature {@code step}: inputs {@code token} (string {@code [B]})
+ * and {@code state} (float {@code [B, P*H]}, zeros to start a stream), outputs {@code
+ * log_probabilities} (float {@code [B, V]}) of the token after {@code token} and the next {@code
+ * state}. A stream whose token is {@code ""} keeps its state.
  *
  * <p>The export is written to a temporary sibling folder, loaded back and run once to check that
  * its table initializers run, then renamed into place. An existing version is never overwritten.
@@ -65,9 +82,10 @@ public final class SavedModelExporter {
   static final String INIT_TABLES = "init_tables";
 
   static final String INIT_OP_KEY = "__saved_model_init_op";
-  static final String PREDICT_METHOD = "tensorflow/serving/predict";
+  static final String PREDICT_METHOD = ServingNames.PREDICT_METHOD;
   static final String VOCABULARY_ASSET = "vocab.txt";
   static final String LABELS_ASSET = "labels.txt";
+  static final String TAGS_ASSET = "tags.txt";
   static final String CONFIG_ASSET = "model_config.pbtxt";
 
   private SavedModelExporter() {}
@@ -90,12 +108,109 @@ public final class SavedModelExporter {
       Path checkpoint,
       Path baseDir,
       long version) {
+    requireTask(config, TaskKind.CLASSIFIER);
+    return export(config, vocabulary, labels, checkpoint, baseDir, version);
+  }
+
+  /**
+   * Exports a tagger; the arguments are those of {@link #exportClassifier}, with {@code tags} the
+   * tag names in tag-id order.
+   */
+  public static Path exportTagger(
+      ModelConfig config,
+      List<String> vocabulary,
+      List<String> tags,
+      Path checkpoint,
+      Path baseDir,
+      long version) {
+    requireTask(config, TaskKind.TAGGER);
+    return export(config, vocabulary, tags, checkpoint, baseDir, version);
+  }
+
+  /** Exports a language model; the arguments are those of {@link #exportClassifier}. */
+  public static Path exportLanguageModel(
+      ModelConfig config, List<String> vocabulary, Path checkpoint, Path baseDir, long version) {
+    requireTask(config, TaskKind.LANGUAGE_MODEL);
+    return export(config, vocabulary, List.of(), checkpoint, baseDir, version);
+  }
+
+  /**
+   * Exports a model folder in the {@link ModelFiles} layout ({@code checkpoint/}, {@code
+   * vocab.txt}, {@code model_config.pbtxt}), such as one written by {@code LanguageModelTask.save}.
+   * A classifier folder also needs {@code labels.txt} and a tagger folder {@code tags.txt}, one
+   * name per line in id order.
+   */
+  public static Path exportModelFolder(Path modelFolder, Path baseDir, long version) {
+    ModelConfig config = ModelFiles.readConfig(modelFolder);
+    Vocabulary vocabulary = ModelFiles.readVocabulary(modelFolder);
+    Path checkpoint = ModelFiles.checkpoint(modelFolder);
+    return switch (config.getTask()) {
+      case LANGUAGE_MODEL ->
+          exportLanguageModel(config, vocabulary.tokens(), checkpoint, baseDir, version);
+      case CLASSIFIER ->
+          exportClassifier(
+              config,
+              vocabulary.tokens(),
+              readNames(modelFolder, LABELS_ASSET),
+              checkpoint,
+              baseDir,
+              version);
+      case TAGGER ->
+          exportTagger(
+              config,
+              vocabulary.tokens(),
+              readNames(modelFolder, TAGS_ASSET),
+              checkpoint,
+              baseDir,
+              version);
+      default ->
+          throw new IllegalArgumentException(
+              "task in "
+                  + modelFolder.resolve(ModelFiles.CONFIG)
+                  + " must be LANGUAGE_MODEL, CLASSIFIER or TAGGER, got "
+                  + config.getTask());
+    };
+  }
+
+  private static List<String> readNames(Path modelFolder, String file) {
+    Path path = modelFolder.resolve(file);
+    if (!Files.isRegularFile(path)) {
+      throw new IllegalArgumentException(
+          "no " + file + " in " + modelFolder + "; write one name per line, in id order");
+    }
+    try {
+      return Files.readAllLines(path, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("failed to read " + path, e);
+    }
+  }
+
+  private static void requireTask(ModelConfig config, TaskKind task) {
+    if (config.getTask() != task) {
+      throw new IllegalArgumentException(
+          "config task must be " + task + ", got " + config.getTask());
+    }
+  }
+
+  private static Path export(
+      ModelConfig config,
+      List<String> vocabulary,
+      List<String> classNames,
+      Path checkpoint,
+      Path baseDir,
+      long version) {
     if (version <= 0) {
       throw new IllegalArgumentException("version must be positive, got " + version);
     }
-    if (labels.size() != config.getNumClasses()) {
+    if (config.getTask() != TaskKind.LANGUAGE_MODEL
+        && classNames.size() != config.getNumClasses()) {
       throw new IllegalArgumentException(
-          "the model has " + config.getNumClasses() + " classes, got " + labels.size() + " labels");
+          "the model has "
+              + config.getNumClasses()
+              + " classes, got "
+              + classNames.size()
+              + " "
+              + classAsset(config.getTask()).replace(".txt", ""));
     }
     Path target = baseDir.resolve(Long.toString(version));
     if (Files.exists(target)) {
@@ -107,7 +222,7 @@ public final class SavedModelExporter {
     try {
       Files.createDirectories(baseDir);
       Checkpoints.deleteRecursively(temporary);
-      writeClassifier(config, vocabulary, labels, checkpoint, temporary);
+      write(config, vocabulary, classNames, checkpoint, temporary);
       ExportedModels.verifyLoads(temporary);
       Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
       log.info("SavedModel written to {}", target);
@@ -123,10 +238,14 @@ public final class SavedModelExporter {
     }
   }
 
-  private static void writeClassifier(
+  private static String classAsset(TaskKind task) {
+    return task == TaskKind.TAGGER ? TAGS_ASSET : LABELS_ASSET;
+  }
+
+  private static void write(
       ModelConfig config,
       List<String> vocabulary,
-      List<String> labels,
+      List<String> classNames,
       Path checkpoint,
       Path folder)
       throws IOException {
@@ -134,46 +253,31 @@ public final class SavedModelExporter {
       Ops tf = Ops.create(graph);
       ParameterStore store = ParameterStore.forRestore(tf);
       Network network = Network.create(store, config, vocabulary.size());
-      int maxLength = config.getMaxLength();
-
-      Placeholder<TString> tokens =
-          tf.withName("tokens").placeholder(TString.class, Placeholder.shape(Shape.of(-1, -1)));
-      Placeholder<TInt32> lengths =
-          tf.withName("lengths").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
       Tables tables = lookupTables(tf, vocabulary);
-      Operand<TInt32> ids = fixLength(tf, tables.lookup(tf, tokens), maxLength);
-      Operand<TInt32> clamped =
-          tf.math.minimum(tf.math.maximum(lengths, tf.constant(0)), tf.constant(maxLength));
-
-      Network.Encoded encoded = network.encode(tf, ids, clamped, maxLength);
-      Operand<TFloat32> logits =
-          network.classifierLogits(tf, encoded.outputs(), clamped, maxLength);
-      Operand<TFloat32> probabilities = tf.withName("probabilities").nn.softmax(logits);
-      Operand<TInt64> labelId = tf.withName("label_id").math.argMax(logits, tf.constant(1));
-      Constant<TString> labelNames =
-          tf.constant(NdArrays.vectorOfObjects(labels.toArray(String[]::new)));
-      Operand<TString> label = tf.withName("label").gather(labelNames, labelId, tf.constant(0));
-
-      List<AssetFileDef> assets = assetTensors(tf);
+      ServingGraphs graphs = new ServingGraphs(tf, network, tables, vocabulary.size());
+      List<Signature> signatures =
+          switch (config.getTask()) {
+            case CLASSIFIER -> graphs.classifier(classNames);
+            case TAGGER -> graphs.tagger(classNames);
+            default -> graphs.languageModel();
+          };
+      Map<String, List<String>> assetFiles = new LinkedHashMap<>();
+      assetFiles.put(VOCABULARY_ASSET, vocabulary);
+      if (config.getTask() != TaskKind.LANGUAGE_MODEL) {
+        assetFiles.put(classAsset(config.getTask()), classNames);
+      }
+      assetFiles.put(CONFIG_ASSET, List.of(TextFormat.printer().printToString(config)));
+      List<AssetFileDef> assets = assetTensors(tf, assetFiles.keySet());
       try (Session session = new Session(graph)) {
         session.restore(checkpoint.resolve(Checkpoints.PREFIX).toString());
         session.run(INIT_TABLES);
-        Signature signature =
-            Signature.builder(Signature.DEFAULT_KEY)
-                .methodName(PREDICT_METHOD)
-                .input("tokens", tokens)
-                .input("lengths", lengths)
-                .output("probabilities", probabilities)
-                .output("label", label)
-                .output("label_id", labelId)
-                .build();
-        SavedModelBundle.exporter(folder.toString())
-            .withSession(session)
-            .withSignature(signature)
-            .export();
+        SavedModelBundle.Exporter exporter =
+            SavedModelBundle.exporter(folder.toString()).withSession(session);
+        signatures.forEach(exporter::withSignature);
+        exporter.export();
       }
       registerInitOpAndAssets(folder, assets);
-      writeAssets(folder, config, vocabulary, labels);
+      writeAssets(folder, assetFiles);
     }
   }
 
@@ -209,9 +313,9 @@ public final class SavedModelExporter {
     return tf.slice(padded, tf.constant(new int[] {0, 0}), tf.constant(new int[] {-1, length}));
   }
 
-  private static List<AssetFileDef> assetTensors(Ops tf) {
+  private static List<AssetFileDef> assetTensors(Ops tf, Iterable<String> files) {
     List<AssetFileDef> assets = new ArrayList<>();
-    for (String file : List.of(VOCABULARY_ASSET, LABELS_ASSET, CONFIG_ASSET)) {
+    for (String file : files) {
       String opName = "asset_" + file.replace('.', '_');
       tf.withName(opName).constant(file);
       assets.add(
@@ -224,14 +328,21 @@ public final class SavedModelExporter {
   }
 
   /**
-   * Registers {@link #INIT_TABLES} as the SavedModel's init op and lists the asset files.
-   * TensorFlow Java's exporter writes neither, and without the init op the tables stay empty after
-   * loading.
+   * Registers {@link #INIT_TABLES} as the SavedModel's init op, lists the asset files and adds the
+   * default value of every {@code lengths} input. TensorFlow Java 1.1.0's exporter writes none of
+   * these, and without the init op the tables stay empty after loading.
    */
   static void registerInitOpAndAssets(Path folder, List<AssetFileDef> assets) throws IOException {
     Path file = folder.resolve("saved_model.pb");
     SavedModel model = SavedModel.parseFrom(Files.readAllBytes(file));
     MetaGraphDef.Builder meta = model.getMetaGraphs(0).toBuilder();
+    for (Map.Entry<String, SignatureDef> entry : Map.copyOf(meta.getSignatureDefMap()).entrySet()) {
+      if (entry.getValue().containsInputs(ServingNames.LENGTHS)) {
+        meta.putSignatureDef(
+            entry.getKey(),
+            entry.getValue().toBuilder().putDefaults(ServingNames.LENGTHS, deriveLength()).build());
+      }
+    }
     meta.putSignatureDef(
         INIT_OP_KEY,
         SignatureDef.newBuilder()
@@ -246,16 +357,20 @@ public final class SavedModelExporter {
     Files.write(file, model.toBuilder().setMetaGraphs(0, meta).build().toByteArray());
   }
 
-  private static void writeAssets(
-      Path folder, ModelConfig config, List<String> vocabulary, List<String> labels)
-      throws IOException {
+  private static TensorProto deriveLength() {
+    return TensorProto.newBuilder()
+        .setDtype(DataType.DT_INT32)
+        .setTensorShape(
+            TensorShapeProto.newBuilder().addDim(TensorShapeProto.Dim.newBuilder().setSize(1)))
+        .addIntVal(ServingGraphs.DERIVE_LENGTH)
+        .build();
+  }
+
+  private static void writeAssets(Path folder, Map<String, List<String>> files) throws IOException {
     Path assets = Files.createDirectories(folder.resolve("assets"));
-    Files.write(assets.resolve(VOCABULARY_ASSET), vocabulary, StandardCharsets.UTF_8);
-    Files.write(assets.resolve(LABELS_ASSET), labels, StandardCharsets.UTF_8);
-    Files.writeString(
-        assets.resolve(CONFIG_ASSET),
-        TextFormat.printer().printToString(config),
-        StandardCharsets.UTF_8);
+    for (Map.Entry<String, List<String>> file : files.entrySet()) {
+      Files.write(assets.resolve(file.getKey()), file.getValue(), StandardCharsets.UTF_8);
+    }
   }
 
   /** The vocabulary table of an export graph. */
