@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
       PretrainCommand.class,
       FinetuneCommand.class,
       PredictCommand.class,
-      InspectCheckpointCommand.class
+      InspectCheckpointCommand.class,
+      ImportCommand.class
     })
 public final class Main {
 
