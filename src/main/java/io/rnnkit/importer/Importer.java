@@ -260,11 +260,13 @@ public final class Importer {
     if (names.isOptimizerKey(key)) {
       return Optional.of("optimizer state, not needed for inference or fine-tuning");
     }
-    boolean floating =
-        entry.dtype() == DataType.DT_FLOAT
-            || entry.dtype() == DataType.DT_HALF
-            || entry.dtype() == DataType.DT_BFLOAT16;
-    if (!floating || entry.shape().length == 0) {
+    // Float tensors of any other dtype stay candidates, so that reading one reports its dtype.
+    boolean notWeight =
+        entry.dtype() == DataType.DT_STRING
+            || entry.dtype() == DataType.DT_INT32
+            || entry.dtype() == DataType.DT_INT64
+            || entry.dtype() == DataType.DT_BOOL;
+    if (notWeight || entry.shape().length == 0) {
       return Optional.of(
           entry.dtype() + " " + entry.shapeString() + " is not a weight (step counter or metric)");
     }
