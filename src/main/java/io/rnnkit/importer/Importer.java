@@ -39,7 +39,7 @@ import org.tensorflow.proto.DataType;
  * System.out.print(result.table());
  * }</pre>
  *
- * <p>The folder holds {@code checkpoint/} with one tensor per rnnkit variable, {@code
+ * <p>The folder contains {@code checkpoint/} with one tensor per rnnkit variable, {@code
  * import_report.txt} (the table of {@link Result#table()}) and {@code layers.txt} (the rebuilt
  * layers). If the layers form a {@link Network}, it also holds {@code model_config.pbtxt} and
  * {@code vocab.txt}, so every rnnkit command that reads a model folder can use it. The folder is

@@ -1,6 +1,6 @@
 package io.rnnkit.importer;
 
-/** What the importer did with one source key, or found missing, for the import report. */
+/** The outcome for one source key, or one missing variable, in the import report. */
 public enum KeyStatus {
   /** Converted into a tensor of the rnnkit checkpoint. */
   IMPORTED(false),

@@ -155,28 +155,33 @@ final class Tf1Source {
   }
 
   private CellWeights convert(CellScope cell) throws IOException {
-    if (cell.gru()) {
-      Tf1Cells.GruKeys gruKeys = Tf1Cells.gruKeys(keys, cell.scope());
-      NamedTensor gatesKernel = read(gruKeys.gatesKernel());
-      NamedTensor candidateBias = read(gruKeys.candidateBias());
-      int units = candidateBias.values().length;
-      int inputSize = checkedInputSize(gatesKernel, units, cell.scope());
-      KerasGruWeights weights =
-          Tf1Cells.gru(
-              gatesKernel.values(),
-              read(gruKeys.gatesBias()).values(),
-              read(gruKeys.candidateKernel()).values(),
-              candidateBias.values(),
-              inputSize,
-              units);
-      return CellWeights.of(
-          weights,
-          List.of(
-              gruKeys.gatesKernel(),
-              gruKeys.gatesBias(),
-              gruKeys.candidateKernel(),
-              gruKeys.candidateBias()));
-    }
+    return cell.gru() ? convertGru(cell) : convertLstm(cell);
+  }
+
+  private CellWeights convertGru(CellScope cell) throws IOException {
+    Tf1Cells.GruKeys gruKeys = Tf1Cells.gruKeys(keys, cell.scope());
+    NamedTensor gatesKernel = read(gruKeys.gatesKernel());
+    NamedTensor candidateBias = read(gruKeys.candidateBias());
+    int units = candidateBias.values().length;
+    int inputSize = checkedInputSize(gatesKernel, units, cell.scope());
+    KerasGruWeights weights =
+        Tf1Cells.gru(
+            gatesKernel.values(),
+            read(gruKeys.gatesBias()).values(),
+            read(gruKeys.candidateKernel()).values(),
+            candidateBias.values(),
+            inputSize,
+            units);
+    return CellWeights.of(
+        weights,
+        List.of(
+            gruKeys.gatesKernel(),
+            gruKeys.gatesBias(),
+            gruKeys.candidateKernel(),
+            gruKeys.candidateBias()));
+  }
+
+  private CellWeights convertLstm(CellScope cell) throws IOException {
     Tf1Cells.LstmKeys lstmKeys = Tf1Cells.lstmKeys(keys, cell.scope());
     NamedTensor kernel = read(lstmKeys.kernel());
     NamedTensor bias = read(lstmKeys.bias());
