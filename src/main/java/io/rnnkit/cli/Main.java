@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
       PredictCommand.class,
       InspectCommand.class,
       ExportCommand.class,
-      InspectCheckpointCommand.class
+      InspectCheckpointCommand.class,
+      ImportCommand.class
     })
 public final class Main {
 
