@@ -2,6 +2,7 @@ package io.rnnkit.export;
 
 import com.google.protobuf.TextFormat;
 import io.rnnkit.config.ModelConfig;
+import io.rnnkit.config.RecurrentKernel;
 import io.rnnkit.model.Network;
 import io.rnnkit.nn.ParameterStore;
 import io.rnnkit.train.Checkpoints;
@@ -133,7 +134,9 @@ public final class SavedModelExporter {
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
       ParameterStore store = ParameterStore.forRestore(tf);
-      Network network = Network.create(store, config, vocabulary.size());
+      // Exports always build the portable unrolled graph, whatever kernel trained the weights.
+      ModelConfig portable = config.toBuilder().setKernel(RecurrentKernel.UNROLLED).build();
+      Network network = Network.create(store, portable, vocabulary.size());
       int maxLength = config.getMaxLength();
 
       Placeholder<TString> tokens =
