@@ -2,7 +2,7 @@
 # Measures training and inference speed of rnnkit language models and writes the results under
 # the "Speed" heading of docs/benchmarks.md.
 #
-#   scripts/bench.sh            # the full sweep (about 30 minutes on 2 cores)
+#   scripts/bench.sh            # the full sweep (an estimated 30 minutes on an idle 2-core machine)
 #   scripts/bench.sh --quick    # a subset with fewer steps (a few minutes)
 #
 # Other arguments go to io.rnnkit.bench.LmBenchmark: --steps N, --warmup N, --threads N.

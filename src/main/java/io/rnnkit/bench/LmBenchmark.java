@@ -1,6 +1,7 @@
 package io.rnnkit.bench;
 
 import io.rnnkit.config.CellKind;
+import io.rnnkit.config.DeviceKind;
 import io.rnnkit.config.ModelConfig;
 import io.rnnkit.config.RecurrentKernel;
 import io.rnnkit.config.TaskKind;
@@ -10,6 +11,7 @@ import io.rnnkit.model.Network;
 import io.rnnkit.nn.Losses;
 import io.rnnkit.train.LogUniformSampler;
 import io.rnnkit.train.ModelSession;
+import io.rnnkit.train.SessionConfigs;
 import io.rnnkit.train.Tensors;
 import io.rnnkit.train.TrainingConfigs;
 import java.io.IOException;
@@ -124,7 +126,12 @@ public final class LmBenchmark {
 
     /** Matrix-product FLOPs of one token's forward pass with the given number of output classes. */
     double forwardFlops(int outputClasses) {
-      int gates = cell == CellKind.GRU ? 3 : cell == CellKind.SIMPLE_RNN ? 1 : 4;
+      int gates = 4;
+      if (cell == CellKind.GRU) {
+        gates = 3;
+      } else if (cell == CellKind.SIMPLE_RNN) {
+        gates = 1;
+      }
       double recurrent = 2.0 * (embedding + hidden) * gates * hidden * directions();
       return recurrent + 2.0 * directions() * hidden * outputClasses;
     }
@@ -149,6 +156,7 @@ public final class LmBenchmark {
   private final int warmup;
   private final int timedSteps;
   private final int threads;
+  private DeviceKind device = DeviceKind.DEVICE_AUTO;
   private final Random random = new Random(1);
 
   LmBenchmark(int warmup, int timedSteps, int threads) {
@@ -163,6 +171,7 @@ public final class LmBenchmark {
     int warmup = -1;
     int threads = 0;
     Path out = null;
+    DeviceKind device = DeviceKind.CPU;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> quick = true;
@@ -170,14 +179,20 @@ public final class LmBenchmark {
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
         case "--threads" -> threads = Integer.parseInt(args[++i]);
         case "--out" -> out = Path.of(args[++i]);
+        case "--device" -> device = DeviceKind.valueOf(args[++i].toUpperCase(Locale.ROOT));
         default ->
             throw new IllegalArgumentException(
-                "argument must be --quick, --steps, --warmup, --threads or --out, got " + args[i]);
+                "argument must be --quick, --steps, --warmup, --threads, --device or --out, got "
+                    + args[i]);
       }
     }
-    LmBenchmark bench =
-        new LmBenchmark(
-            warmup >= 0 ? warmup : quick ? 2 : 5, steps > 0 ? steps : quick ? 5 : 20, threads);
+    if (warmup < 0) {
+      warmup = quick ? 2 : 5;
+    }
+    if (steps <= 0) {
+      steps = quick ? 5 : 20;
+    }
+    LmBenchmark bench = new LmBenchmark(warmup, steps, threads);
     double f32 = bench.matMulGflops(TFloat32.class);
     double bf16 = bench.matMulGflops(TBfloat16.class);
     System.out.printf(
@@ -258,6 +273,7 @@ public final class LmBenchmark {
             .setSampledSoftmax(c.samples())
             .setIntraOpThreads(threads)
             .setInterOpThreads(threads)
+            .setDevice(device)
             .build());
   }
 
@@ -413,10 +429,12 @@ public final class LmBenchmark {
   }
 
   private org.tensorflow.proto.ConfigProto sessionOptions() {
-    return org.tensorflow.proto.ConfigProto.newBuilder()
-        .setIntraOpParallelismThreads(threads)
-        .setInterOpParallelismThreads(threads)
-        .build();
+    return SessionConfigs.of(
+        TrainingConfig.newBuilder()
+            .setIntraOpThreads(threads)
+            .setInterOpThreads(threads)
+            .setDevice(device)
+            .build());
   }
 
   static double median(double[] values) {
