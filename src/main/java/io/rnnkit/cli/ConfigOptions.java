@@ -2,7 +2,9 @@ package io.rnnkit.cli;
 
 import com.google.protobuf.TextFormat;
 import io.rnnkit.config.CellKind;
+import io.rnnkit.config.DeviceKind;
 import io.rnnkit.config.OptimizerKind;
+import io.rnnkit.config.RecurrentKernel;
 import io.rnnkit.config.RunConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -63,6 +65,52 @@ final class ConfigOptions {
   Long seed;
 
   @Option(
+      names = "--threads",
+      description =
+          "Threads of one op and of independent ops (intra and inter); 0 lets TensorFlow"
+              + " choose.")
+  Integer threads;
+
+  @Option(names = "--device", description = "Device: ${COMPLETION-CANDIDATES}.")
+  Device device;
+
+  @Option(
+      names = "--kernel",
+      description = "Recurrent kernel: ${COMPLETION-CANDIDATES}; exports always use unrolled.")
+  Kernel kernel;
+
+  @Option(
+      names = "--sampled-softmax",
+      description = "Language models: sampled classes per training step; 0 uses the full softmax.")
+  Integer sampledSoftmax;
+
+  /** Values of {@code --device}. */
+  enum Device {
+    auto(DeviceKind.DEVICE_AUTO),
+    cpu(DeviceKind.CPU),
+    gpu(DeviceKind.GPU);
+
+    final DeviceKind kind;
+
+    Device(DeviceKind kind) {
+      this.kind = kind;
+    }
+  }
+
+  /** Values of {@code --kernel}. */
+  enum Kernel {
+    auto(RecurrentKernel.RECURRENT_KERNEL_AUTO),
+    unrolled(RecurrentKernel.UNROLLED),
+    fused(RecurrentKernel.FUSED);
+
+    final RecurrentKernel kind;
+
+    Kernel(RecurrentKernel kind) {
+      this.kind = kind;
+    }
+  }
+
+  @Option(
       names = "--buckets",
       split = ",",
       description = "Bucket upper edges, ascending, comma-separated.")
@@ -114,6 +162,18 @@ final class ConfigOptions {
     }
     if (seed != null) {
       training.setSeed(seed);
+    }
+    if (threads != null) {
+      training.setIntraOpThreads(threads).setInterOpThreads(threads);
+    }
+    if (device != null) {
+      training.setDevice(device.kind);
+    }
+    if (kernel != null) {
+      model.setKernel(kernel.kind);
+    }
+    if (sampledSoftmax != null) {
+      training.setSampledSoftmax(sampledSoftmax);
     }
     if (buckets != null) {
       training.clearBucketBoundaries().addAllBucketBoundaries(buckets);

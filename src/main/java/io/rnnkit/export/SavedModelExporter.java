@@ -2,6 +2,7 @@ package io.rnnkit.export;
 
 import com.google.protobuf.TextFormat;
 import io.rnnkit.config.ModelConfig;
+import io.rnnkit.config.RecurrentKernel;
 import io.rnnkit.config.TaskKind;
 import io.rnnkit.data.Vocabulary;
 import io.rnnkit.model.Network;
@@ -252,7 +253,9 @@ public final class SavedModelExporter {
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
       ParameterStore store = ParameterStore.forRestore(tf);
-      Network network = Network.create(store, config, vocabulary.size());
+      // Exports always build the portable unrolled graph, whatever kernel trained the weights.
+      ModelConfig portable = config.toBuilder().setKernel(RecurrentKernel.UNROLLED).build();
+      Network network = Network.create(store, portable, vocabulary.size());
       Tables tables = lookupTables(tf, vocabulary);
       ServingGraphs graphs = new ServingGraphs(tf, network, tables, vocabulary.size());
       List<Signature> signatures =

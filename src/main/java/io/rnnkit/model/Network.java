@@ -125,6 +125,13 @@ public final class Network {
     return head.applyToSequence(tf, outputs, timeSteps);
   }
 
+  /**
+   * Returns the output layer of the task: {@code lm_head}, {@code tagger_head} or the classifier's.
+   */
+  public Dense head() {
+    return head;
+  }
+
   /** Returns tag logits {@code [B, T, K]} from encoder outputs {@code [B, T, D*H]}. */
   public Operand<TFloat32> taggerLogits(Ops tf, Operand<TFloat32> outputs, int timeSteps) {
     return head.applyToSequence(tf, outputs, timeSteps);

@@ -1,5 +1,6 @@
 package io.rnnkit.nn;
 
+import io.rnnkit.config.RecurrentKernel;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -54,6 +55,13 @@ public final class Bidirectional<S extends RnnState> {
   }
 
   /** Wraps two existing cells; the backward one runs with {@link Rnn#goBackwards(boolean)}. */
+  /** Sets the kernel of both directions; see {@link Rnn#kernel(RecurrentKernel)}. */
+  public Bidirectional<S> kernel(RecurrentKernel value) {
+    forward.kernel(value);
+    backward.kernel(value);
+    return this;
+  }
+
   public static <S extends RnnState> Bidirectional<S> of(
       RnnCell<S> forwardCell, RnnCell<S> backwardCell, MergeMode mergeMode) {
     return new Bidirectional<>(forwardCell, backwardCell, mergeMode);

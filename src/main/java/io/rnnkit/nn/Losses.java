@@ -1,5 +1,6 @@
 package io.rnnkit.nn;
 
+import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
@@ -55,6 +56,74 @@ public final class Losses {
     Operand<TFloat32> perToken = tf.reshape(perRow, tf.constant(new int[] {-1, timeSteps}));
     return maskedMean(tf, perToken, lengths, timeSteps);
   }
+
+  /**
+   * Returns the masked sampled-softmax cross-entropy of a sequence (Jean et al., 2015), the loss of
+   * TensorFlow's {@code sampled_softmax_loss} with {@code remove_accidental_hits}.
+   *
+   * <p>Each real token is scored against its target and {@code S} sampled classes shared by the
+   * batch. Every logit has {@code log Q} of its class subtracted, where {@code Q} is the expected
+   * number of times the sampler draws that class, so the loss estimates the full softmax
+   * cross-entropy. A sampled class equal to a row's target is removed from that row. The output
+   * layer runs on {@code S + 1} classes instead of {@code V}; the gradient reaches only their
+   * columns of {@code kernel} and {@code bias}.
+   *
+   * @param outputs {@code [B, T, K]} inputs of the output layer
+   * @param head output layer with {@code kernel [K, V]} and {@code bias [V]}
+   * @param targets {@code [B, T]} int32 class ids
+   * @param lengths {@code [B]} int32
+   * @param sampled {@code [S]} int32 distinct sampled class ids
+   * @param sampledLogQ {@code [S]} log expected count of each sampled class
+   * @param targetLogQ {@code [B, T]} log expected count of each target class
+   */
+  public static MaskedLoss sampledSequenceCrossEntropy(
+      Ops tf,
+      Operand<TFloat32> outputs,
+      Dense head,
+      Operand<TInt32> targets,
+      Operand<TInt32> lengths,
+      int timeSteps,
+      Operand<TInt32> sampled,
+      Operand<TFloat32> sampledLogQ,
+      Operand<TFloat32> targetLogQ) {
+    int features = (int) head.kernel().shape().size(0);
+    Operand<TFloat32> rows = tf.reshape(outputs, tf.constant(new int[] {-1, features}));
+    Operand<TInt32> flatTargets = tf.reshape(targets, tf.constant(new int[] {-1}));
+    Operand<TFloat32> flatTargetLogQ = tf.reshape(targetLogQ, tf.constant(new int[] {-1}));
+    Operand<TFloat32> classRows = tf.linalg.transpose(head.kernel(), tf.constant(new int[] {1, 0}));
+    Operand<TFloat32> targetWeights = tf.gather(classRows, flatTargets, tf.constant(0));
+    Operand<TFloat32> targetLogits =
+        tf.math.sub(
+            tf.math.add(
+                tf.reduceSum(tf.math.mul(rows, targetWeights), tf.constant(1)),
+                tf.gather(head.bias(), flatTargets, tf.constant(0))),
+            flatTargetLogQ);
+    Operand<TFloat32> sampledWeights = tf.gather(classRows, sampled, tf.constant(0));
+    Operand<TFloat32> sampledLogits =
+        tf.math.sub(
+            tf.math.add(
+                tf.linalg.matMul(
+                    rows, sampledWeights, org.tensorflow.op.linalg.MatMul.transposeB(true)),
+                tf.gather(head.bias(), sampled, tf.constant(0))),
+            sampledLogQ);
+    Operand<TBool> hits =
+        tf.math.equal(
+            tf.expandDims(flatTargets, tf.constant(1)), tf.expandDims(sampled, tf.constant(0)));
+    Operand<TFloat32> removed =
+        tf.select(
+            hits, tf.fill(tf.shape(sampledLogits), tf.constant(REMOVED_LOGIT)), sampledLogits);
+    Operand<TFloat32> logits =
+        tf.concat(List.of(tf.expandDims(targetLogits, tf.constant(1)), removed), tf.constant(1));
+    Operand<TInt32> classes = tf.math.add(tf.size(sampled), tf.constant(1));
+    Operand<TFloat32> labels =
+        tf.oneHot(tf.zerosLike(flatTargets), classes, tf.constant(1f), tf.constant(0f));
+    Operand<TFloat32> perRow = tf.nn.softmaxCrossEntropyWithLogits(logits, labels).loss();
+    Operand<TFloat32> perToken = tf.reshape(perRow, tf.constant(new int[] {-1, timeSteps}));
+    return maskedMean(tf, perToken, lengths, timeSteps);
+  }
+
+  /** Logit of a sampled class that equals the row's target: its softmax weight is 0. */
+  static final float REMOVED_LOGIT = -1e9f;
 
   /**
    * Returns the mean softmax cross-entropy of one prediction per row.

@@ -1,6 +1,7 @@
 package io.rnnkit.nn;
 
 import io.rnnkit.config.ModelConfig;
+import io.rnnkit.config.RecurrentKernel;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -128,7 +129,16 @@ public final class RecurrentEncoder {
             config.getRecurrentDropout(),
             config.getGruResetAfter(),
             MergeMode.CONCAT);
-    return new RecurrentEncoder(store, spec);
+    return new RecurrentEncoder(store, spec).kernel(config.getKernel());
+  }
+
+  /**
+   * Sets the kernel of every layer; see {@link Rnn#kernel(RecurrentKernel)}. The weights do not
+   * depend on it.
+   */
+  public RecurrentEncoder kernel(RecurrentKernel value) {
+    layers.forEach(layer -> layer.kernel(value));
+    return this;
   }
 
   /**
@@ -279,6 +289,8 @@ public final class RecurrentEncoder {
   private interface EncoderLayer {
     String scope();
 
+    void kernel(RecurrentKernel value);
+
     int outputSize();
 
     int statePartCount();
@@ -295,6 +307,11 @@ public final class RecurrentEncoder {
 
   private record UnidirectionalLayer<S extends RnnState>(String scope, Rnn<S> rnn)
       implements EncoderLayer {
+    @Override
+    public void kernel(RecurrentKernel value) {
+      rnn.kernel(value);
+    }
+
     @Override
     public int outputSize() {
       return rnn.cell().hiddenSize();
@@ -322,6 +339,11 @@ public final class RecurrentEncoder {
 
   private record BidirectionalLayer<S extends RnnState>(String scope, Bidirectional<S> layer)
       implements EncoderLayer {
+    @Override
+    public void kernel(RecurrentKernel value) {
+      layer.kernel(value);
+    }
+
     @Override
     public int outputSize() {
       return layer.outputSize();

@@ -1,5 +1,6 @@
 package io.rnnkit.nn;
 
+import io.rnnkit.config.RecurrentKernel;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
@@ -33,6 +34,7 @@ public final class Rnn<S extends RnnState> {
 
   private final RnnCell<S> cell;
   private boolean goBackwards;
+  private RecurrentKernel kernel = RecurrentKernel.UNROLLED;
 
   private Rnn(RnnCell<S> cell) {
     this.cell = cell;
@@ -47,6 +49,27 @@ public final class Rnn<S extends RnnState> {
   public Rnn<S> goBackwards(boolean value) {
     this.goBackwards = value;
     return this;
+  }
+
+  /**
+   * Sets the kernel of the recurrence. {@link RecurrentKernel#FUSED} runs an {@link LstmCell}
+   * without recurrent dropout on {@link FusedLstm}; every other case is unrolled. {@link
+   * RecurrentKernel#RECURRENT_KERNEL_AUTO} picks with {@link #resolve(RecurrentKernel)}.
+   */
+  public Rnn<S> kernel(RecurrentKernel value) {
+    if (value == null || value == RecurrentKernel.UNRECOGNIZED) {
+      throw new IllegalArgumentException("kernel must be AUTO, UNROLLED or FUSED, got " + value);
+    }
+    this.kernel = resolve(value);
+    return this;
+  }
+
+  /**
+   * Returns the kernel that {@code AUTO} stands for: {@link RecurrentKernel#UNROLLED}, which
+   * measured faster than the fused op on 2-core CPUs (docs/benchmarks.md, "Speed").
+   */
+  public static RecurrentKernel resolve(RecurrentKernel value) {
+    return value == RecurrentKernel.RECURRENT_KERNEL_AUTO ? RecurrentKernel.UNROLLED : value;
   }
 
   /** Returns the cell this layer runs. */
@@ -80,11 +103,24 @@ public final class Rnn<S extends RnnState> {
 
     Operand<TInt32> batchSize = batchSize(scoped, lengths);
     Operand<TBool> stepMask = stepMask(scoped, lengths, timeSteps);
+    S start = initialState == null ? cell.zeroState(scoped, batchSize) : initialState;
+    if (kernel == RecurrentKernel.FUSED && recurrentMask == null && cell instanceof LstmCell lstm) {
+      Operand<TFloat32> clean =
+          scoped.select(
+              scoped.expandDims(stepMask, scoped.constant(2)), ordered, scoped.zerosLike(ordered));
+      RnnOutput<LstmState> fused =
+          FusedLstm.apply(scoped, lstm, clean, stepMask, lengths, timeSteps, (LstmState) start);
+      @SuppressWarnings("unchecked")
+      S finalState = (S) fused.finalState();
+      Operand<TFloat32> outputs =
+          goBackwards ? reverseWithinLengths(scoped, fused.outputs(), lengths) : fused.outputs();
+      return new RnnOutput<>(outputs, finalState);
+    }
     Operand<TFloat32> projected = projectAllSteps(scoped, ordered, stepMask, batchSize, timeSteps);
     List<Operand<TFloat32>> stepInputs = unstackTime(scoped, projected, timeSteps);
     List<Operand<TBool>> masks = unstackTime(scoped, stepMask, timeSteps);
 
-    S state = initialState == null ? cell.zeroState(scoped, batchSize) : initialState;
+    S state = start;
     List<Operand<TFloat32>> outputs = new ArrayList<>(timeSteps);
     for (int t = 0; t < timeSteps; t++) {
       Ops stepOps = scoped.withSubScope("step_" + t);

@@ -29,6 +29,11 @@ import org.tensorflow.types.TInt64;
  * initial state of the next window, as a value, so no gradient crosses the window boundary. A
  * lane's state is zeroed where the window marks a reset (a document start), and every state is
  * zeroed when the number of lanes changes.
+ *
+ * <p>With {@code TrainingConfig.sampled_softmax} set, training graphs use {@link
+ * Losses#sampledSequenceCrossEntropy} with classes drawn by a {@link LogUniformSampler} for every
+ * update, so the loss a training pass reports is the sampled one; evaluation always uses the full
+ * softmax.
  */
 public final class LanguageModelTrainer {
 
@@ -40,6 +45,7 @@ public final class LanguageModelTrainer {
   private final StepGuard guard = new StepGuard(StepGuard.DEFAULT_MAX_CONSECUTIVE);
   private final Map<Integer, WindowGraph> trainGraphs = new HashMap<>();
   private final Map<Integer, WindowGraph> evalGraphs = new HashMap<>();
+  private LogUniformSampler sampler;
   private long step;
 
   public LanguageModelTrainer(ModelSession model, LearningRateSchedule schedule) {
@@ -133,6 +139,9 @@ public final class LanguageModelTrainer {
         runner.feed(
             model.dropoutSeed(), track(inputs, TInt64.vectorOf(model.training().getSeed(), step)));
         runner.fetch(graph.update.globalNorm()).addTarget(graph.update.train());
+        if (graph.sampled != null) {
+          feedSample(runner, graph.sampled, window.targets(), inputs);
+        }
       }
       try (Result result = runner.run()) {
         double sum = ((TFloat32) result.get(0)).getFloat();
@@ -151,6 +160,14 @@ public final class LanguageModelTrainer {
     } finally {
       inputs.forEach(Tensor::close);
     }
+  }
+
+  private void feedSample(
+      Session.Runner runner, SampledInputs sampled, int[][] targets, List<Tensor> inputs) {
+    LogUniformSampler.Sample sample = sampler.draw(targets);
+    runner.feed(sampled.ids(), track(inputs, Tensors.ints(sample.ids())));
+    runner.feed(sampled.logQ(), track(inputs, TFloat32.vectorOf(sample.logQ())));
+    runner.feed(sampled.targetLogQ(), track(inputs, Tensors.floats(sample.targetLogQ())));
   }
 
   private static <T extends Tensor> T track(List<Tensor> tensors, T tensor) {
@@ -196,13 +213,45 @@ public final class LanguageModelTrainer {
     Network.Encoded encoded =
         network.encode(
             tf, inputs, lengths, steps, List.copyOf(initialState), training, model.dropoutSeed());
-    Operand<TFloat32> logits = network.languageModelLogits(tf, encoded.outputs(), steps);
     int vocabulary = (int) model.store().shape(Network.LM_HEAD + "/bias").size(0);
-    Losses.MaskedLoss loss =
-        Losses.sequenceCrossEntropy(tf, logits, targets, lengths, steps, vocabulary);
+    int samples = model.training().getSampledSoftmax();
+    SampledInputs sampled = null;
+    Losses.MaskedLoss loss;
+    if (training && samples > 0) {
+      if (sampler == null) {
+        sampler = new LogUniformSampler(vocabulary, samples, model.training().getSeed());
+      }
+      sampled = SampledInputs.create(tf, steps);
+      loss =
+          Losses.sampledSequenceCrossEntropy(
+              tf,
+              encoded.outputs(),
+              network.head(),
+              targets,
+              lengths,
+              steps,
+              sampled.ids(),
+              sampled.logQ(),
+              sampled.targetLogQ());
+    } else {
+      Operand<TFloat32> logits = network.languageModelLogits(tf, encoded.outputs(), steps);
+      loss = Losses.sequenceCrossEntropy(tf, logits, targets, lengths, steps, vocabulary);
+    }
     ModelSession.Update update = training ? model.buildUpdate(loss.loss()) : null;
     return new WindowGraph(
-        inputs, targets, lengths, initialState, loss, encoded.finalState(), update);
+        inputs, targets, lengths, initialState, loss, encoded.finalState(), update, sampled);
+  }
+
+  /** Placeholders of the classes a sampled-softmax training graph is fed at every step. */
+  private record SampledInputs(
+      Placeholder<TInt32> ids, Placeholder<TFloat32> logQ, Placeholder<TFloat32> targetLogQ) {
+    static SampledInputs create(Ops tf, int steps) {
+      return new SampledInputs(
+          tf.withName("sampled_ids").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1))),
+          tf.withName("sampled_log_q").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1))),
+          tf.withName("target_log_q")
+              .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, steps))));
+    }
   }
 
   private record WindowGraph(
@@ -212,7 +261,8 @@ public final class LanguageModelTrainer {
       List<Placeholder<TFloat32>> initialState,
       Losses.MaskedLoss loss,
       List<Operand<TFloat32>> finalState,
-      ModelSession.Update update) {}
+      ModelSession.Update update,
+      SampledInputs sampled) {}
 
   private record WindowResult(double lossSum, long tokens, float[][][] finalState) {}
 

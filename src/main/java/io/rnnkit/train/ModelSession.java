@@ -19,6 +19,7 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
@@ -131,7 +132,7 @@ public final class ModelSession implements AutoCloseable {
   /** Starts the session and runs every variable initializer. */
   public Session start() {
     if (session == null) {
-      session = new Session(graph);
+      session = new Session(graph, sessionConfig());
       session.initialize();
       log.info(
           "Model graph ready: {} variables, {} trained, {} ops",
@@ -150,6 +151,14 @@ public final class ModelSession implements AutoCloseable {
       count++;
     }
     return count;
+  }
+
+  /**
+   * Returns the options {@link #start()} opens the session with: the op threads and device of the
+   * training configuration.
+   */
+  public ConfigProto sessionConfig() {
+    return SessionConfigs.of(training);
   }
 
   /** Returns the running session; {@link #start()} must have been called. */
