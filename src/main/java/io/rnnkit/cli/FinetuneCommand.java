@@ -44,7 +44,7 @@ import picocli.CommandLine.TypeConversionException;
     })
 final class FinetuneCommand implements Callable<Integer> {
 
-  /** What the fine-tuned model predicts. */
+  /** Kind of model to fine-tune: a sentence classifier or a token tagger. */
   enum TaskChoice {
     CLASSIFY,
     TAG;

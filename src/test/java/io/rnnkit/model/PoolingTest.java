@@ -19,7 +19,7 @@ import org.tensorflow.types.TInt32;
 class PoolingTest {
 
   // Row 0 has length 2 (step 2 is padding), row 1 length 3, row 2 length 0 (all padding).
-  // Padding holds large values so that any leak into a pooled value shows.
+  // Padding contains large values so that any leak into a pooled value shows.
   private static final float[][][] OUTPUTS = {
     {{1, -2}, {3, -4}, {99, 99}},
     {{-1, 5}, {2, 0}, {6, -3}},

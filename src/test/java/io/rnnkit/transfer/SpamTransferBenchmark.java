@@ -13,6 +13,8 @@ import io.rnnkit.data.Vocabulary;
 import io.rnnkit.task.ClassifierTask;
 import io.rnnkit.task.Evaluation;
 import io.rnnkit.task.LanguageModelTask;
+import io.rnnkit.task.ModelFiles;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,7 +26,8 @@ import java.util.Random;
  * training-set sizes and seeds. Prints one line per run and a summary table in Markdown.
  *
  * <p>Arguments: {@code BROWN_DIR SPAM_DIR OUT_DIR SIZES SEEDS BROWN_TOKENS}, for example {@code
- * data/brown data/spam-assassin runs/bench 50,200,1000,all 1,2,3 300000}.
+ * data/brown data/spam-assassin runs/bench 50,200,1000,all 1,2,3 200000}. A language model already
+ * saved under {@code OUT_DIR/spam-lm} is reused, so later runs skip pretraining.
  */
 public final class SpamTransferBenchmark {
 
@@ -81,27 +84,16 @@ public final class SpamTransferBenchmark {
       starts.add(lmTokens.size());
       lmTokens.addAll(mail.tokens());
     }
-    Vocabulary vocabulary = Vocabulary.build(List.of(lmTokens), 3, 20000, List.of());
-    int[] ids = vocabulary.ids(lmTokens);
-    int[] documentStarts = starts.stream().mapToInt(Integer::intValue).toArray();
-    TrainingConfig lmTraining =
-        TrainingConfig.newBuilder()
-            .setLearningRate(0.003f)
-            .setBatchSize(32)
-            .setBpttSteps(35)
-            .setClipNorm(1f)
-            .setSeed(1)
-            .build();
     Path lmFolder = out.resolve("spam-lm");
-    long lmStarted = System.nanoTime();
-    try (LanguageModelTask lm = LanguageModelTask.create(MODEL, lmTraining, vocabulary)) {
-      var stats = lm.trainEpoch(ids, documentStarts);
-      System.out.printf(
-          "language model: %d tokens, vocabulary %d, 1 epoch, train loss %.3f, %.0f s%n",
-          ids.length, vocabulary.size(), stats.meanLoss(), (System.nanoTime() - lmStarted) / 1e9);
-      lm.save(lmFolder);
+    Vocabulary vocabulary;
+    if (Files.isRegularFile(lmFolder.resolve("checkpoint/variables.index"))) {
+      vocabulary = ModelFiles.readVocabulary(lmFolder);
+      System.out.println(
+          "language model: reusing " + lmFolder + ", vocabulary " + vocabulary.size());
+    } else {
+      vocabulary = Vocabulary.build(List.of(lmTokens), 3, 20000, List.of());
+      pretrain(lmTokens, starts, vocabulary, lmFolder);
     }
-
     List<String> labels = List.of(SpamAssassinReader.HAM, SpamAssassinReader.SPAM);
     StringBuilder table = new StringBuilder();
     table
@@ -139,6 +131,28 @@ public final class SpamTransferBenchmark {
     }
     System.out.print(table);
     System.out.printf("total wall time %.0f s%n", (System.nanoTime() - started) / 1e9);
+  }
+
+  private static void pretrain(
+      List<String> lmTokens, List<Integer> starts, Vocabulary vocabulary, Path lmFolder) {
+    int[] ids = vocabulary.ids(lmTokens);
+    int[] documentStarts = starts.stream().mapToInt(Integer::intValue).toArray();
+    TrainingConfig lmTraining =
+        TrainingConfig.newBuilder()
+            .setLearningRate(0.003f)
+            .setBatchSize(32)
+            .setBpttSteps(35)
+            .setClipNorm(1f)
+            .setSeed(1)
+            .build();
+    long lmStarted = System.nanoTime();
+    try (LanguageModelTask lm = LanguageModelTask.create(MODEL, lmTraining, vocabulary)) {
+      var stats = lm.trainEpoch(ids, documentStarts);
+      System.out.printf(
+          "language model: %d tokens, vocabulary %d, 1 epoch, train loss %.3f, %.0f s%n",
+          ids.length, vocabulary.size(), stats.meanLoss(), (System.nanoTime() - lmStarted) / 1e9);
+      lm.save(lmFolder);
+    }
   }
 
   private static Evaluation fineTune(

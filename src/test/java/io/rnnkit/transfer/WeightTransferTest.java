@@ -148,7 +148,7 @@ class WeightTransferTest {
   }
 
   @Test
-  void extendVocabulary_keepsOldRowsAndInitialNewRows() throws Exception {
+  void extendVocabulary_keepsOldRows() throws Exception {
     List<Example> task =
         List.of(
             new Example(0, List.of("kickoff", "ball", "kickoff"), "sport", null),
