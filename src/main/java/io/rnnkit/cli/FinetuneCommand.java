@@ -1,6 +1,7 @@
 package io.rnnkit.cli;
 
 import io.rnnkit.config.ModelConfig;
+import io.rnnkit.config.Pooling;
 import io.rnnkit.config.RunConfig;
 import io.rnnkit.data.BrownCorpus;
 import io.rnnkit.data.BrownDocument;
@@ -12,32 +13,144 @@ import io.rnnkit.data.TsvReader;
 import io.rnnkit.data.Vocabulary;
 import io.rnnkit.task.ClassifierTask;
 import io.rnnkit.task.Evaluation;
-import io.rnnkit.task.ModelFiles;
 import io.rnnkit.train.ClassifierTrainer.PassStats;
+import io.rnnkit.transfer.FineTuning;
+import io.rnnkit.transfer.SlantedTriangular;
+import io.rnnkit.transfer.Unfreezing;
+import io.rnnkit.transfer.VocabularyTransfer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
-/** {@code rnnkit finetune}: trains a Brown genre classifier from a pretrained language model. */
+/** {@code rnnkit finetune}: trains a classifier from a pretrained language model. */
 @Command(
     name = "finetune",
     mixinStandardHelpOptions = true,
     description = {
-      "Fine-tune a sentence classifier that predicts the genre of a Brown sentence, starting from"
-          + " the embedding and encoder of a language model saved by 'rnnkit pretrain'.",
-      "Documents are split 80/10/10 by document, so no document is in two splits. Prints test"
-          + " accuracy and macro-F1 against the majority-class baseline, then exports a SavedModel"
-          + " to --export/--version."
+      "Fine-tune a sentence classifier from the embedding and encoder of a pretrained language"
+          + " model, on Brown genres or on your own label<TAB>text files.",
+      "Every variable found in the pretrained model with the same name and shape is loaded; the"
+          + " head is new. A table lists what was loaded, what is new and what was left out."
+          + " Brown documents are split 80/10/10 by document. Prints test accuracy and macro-F1"
+          + " against the majority-class baseline, then exports a SavedModel to"
+          + " --export/--version."
     })
 final class FinetuneCommand implements Callable<Integer> {
 
-  @Option(names = "--from", required = true, description = "Language model folder.")
+  /** Kind of model to fine-tune: a sentence classifier or a token tagger. */
+  enum TaskChoice {
+    CLASSIFY,
+    TAG;
+
+    /** Reads {@code classify} or {@code tag} in any letter case. */
+    static final class Converter implements ITypeConverter<TaskChoice> {
+      @Override
+      public TaskChoice convert(String value) {
+        for (TaskChoice choice : values()) {
+          if (choice.name().equalsIgnoreCase(value)) {
+            return choice;
+          }
+        }
+        throw new TypeConversionException("--task must be classify or tag, got '" + value + "'");
+      }
+    }
+  }
+
+  @Option(
+      names = "--task",
+      defaultValue = "classify",
+      converter = TaskChoice.Converter.class,
+      description = "What to train: classify (one label per sentence) or tag (one per token).")
+  TaskChoice task;
+
+  @Option(
+      names = "--from",
+      description =
+          "Pretrained language model: a folder written by 'rnnkit pretrain', its checkpoint"
+              + " folder, a SavedModel folder or a checkpoint prefix.")
   Path from;
+
+  @Option(
+      names = "--from-forward",
+      description =
+          "Language model for the forward half of a bidirectional encoder; needs --from-backward.")
+  Path fromForward;
+
+  @Option(
+      names = "--from-backward",
+      description =
+          "Language model trained on reversed text ('rnnkit pretrain --reverse') for the backward"
+              + " half of a bidirectional encoder.")
+  Path fromBackward;
+
+  @Option(
+      names = "--allow-partial",
+      description =
+          "Keep variables whose name or shape has no match in the pretrained model newly"
+              + " initialized instead of failing.")
+  boolean allowPartial;
+
+  @Option(
+      names = "--extend-vocabulary",
+      description =
+          "Add the training words the pretrained vocabulary lacks (seen at least"
+              + " --extend-min-count times) as new embedding rows; otherwise they map to <unk>.")
+  boolean extendVocabulary;
+
+  @Option(
+      names = "--extend-min-count",
+      defaultValue = "2",
+      description = "Occurrences a new word needs to get an embedding row.")
+  int extendMinCount;
+
+  @Option(
+      names = "--pooling",
+      description = "Classifier pooling over time: LAST, MEAN, MAX or CONCAT_POOLING (all three).")
+  Pooling pooling;
+
+  @Option(
+      names = "--unfreezing",
+      defaultValue = "NONE",
+      description =
+          "NONE trains every layer from the start, HEAD_ONLY keeps the embedding and encoder"
+              + " frozen, GRADUAL unfreezes one more layer per epoch from the top.")
+  Unfreezing unfreezing;
+
+  @Option(
+      names = "--discriminative-factor",
+      arity = "0..1",
+      defaultValue = "1",
+      fallbackValue = "2.6",
+      description =
+          "Each lower layer trains at the rate of the layer above divided by this factor"
+              + " (2.6 when given without a value; 1 means one rate for all).")
+  float discriminativeFactor;
+
+  @Option(
+      names = "--slanted-triangular",
+      description =
+          "Slanted triangular learning rate: linear warm-up to --learning-rate over"
+              + " --cut-fraction of all updates, then linear decay to 1/--ratio of it.")
+  boolean slantedTriangular;
+
+  @Option(
+      names = "--cut-fraction",
+      defaultValue = "0.1",
+      description = "Fraction of updates that warm up.")
+  double cutFraction;
+
+  @Option(
+      names = "--ratio",
+      defaultValue = "32",
+      description = "Peak learning rate divided by the lowest.")
+  double ratio;
 
   @Option(names = "--corpus", defaultValue = "data/brown", description = "Brown corpus folder.")
   Path corpus;
@@ -62,77 +175,147 @@ final class FinetuneCommand implements Callable<Integer> {
 
   @Option(
       names = "--scratch",
-      description = "Train from random initialization instead of the language model.")
+      description =
+          "Train from random initialization, with the pretrained vocabulary but no pretrained"
+              + " weights.")
   boolean scratch;
 
   @Mixin ConfigOptions options = new ConfigOptions();
 
   @Override
   public Integer call() throws Exception {
-    Vocabulary vocabulary = ModelFiles.readVocabulary(from);
-    ModelConfig pretrained = ModelFiles.readConfig(from);
-    RunConfig defaults =
-        RunConfig.newBuilder()
-            .setModel(
-                ModelConfig.newBuilder()
-                    .setCell(pretrained.getCell())
-                    .setEmbeddingSize(pretrained.getEmbeddingSize())
-                    .setHiddenSize(pretrained.getHiddenSize())
-                    .setNumLayers(pretrained.getNumLayers()))
-            .build();
-    RunConfig run = options.resolve(defaults);
-    List<Example> train;
-    List<Example> validation;
-    List<Example> test;
+    if (task == TaskChoice.TAG) {
+      throw new IllegalArgumentException(
+          "--task tag: tagging is not available in this build; use --task classify");
+    }
+    FineTuning fineTuning = pretrained();
+    RunConfig run =
+        options.resolve(RunConfig.newBuilder().setModel(encoderDefaults(fineTuning)).build());
+    if (pooling != null) {
+      run = run.toBuilder().setModel(run.getModel().toBuilder().setPooling(pooling)).build();
+    }
+    Splits data = readData(run);
+    List<String> labels =
+        new ArrayList<>(new TreeSet<>(data.train().stream().map(Example::label).toList()));
+    System.out.printf(
+        "classification: %d train, %d validation, %d test sentences, %d labels%n",
+        data.train().size(), data.validation().size(), data.test().size(), labels.size());
+    Vocabulary vocabulary = fineTuning.vocabulary(data.train(), extendVocabulary, extendMinCount);
+    printCoverage(fineTuning.pretrainedVocabulary(), data.train(), vocabulary);
+    try (ClassifierTask classifier =
+        ClassifierTask.createWithLayerGroups(
+            run.getModel(), run.getTraining(), vocabulary, labels)) {
+      if (!scratch) {
+        System.out.print(fineTuning.load(classifier, allowPartial, extendVocabulary).table());
+      }
+      int epochs = Math.max(1, run.getTraining().getEpochs());
+      long totalUpdates = (long) epochs * classifier.updatesPerEpoch(data.train());
+      classifier.setGroupSchedule(
+          FineTuning.schedule(
+              classifier.layerGroups().size(),
+              run.getTraining().getLearningRate(),
+              discriminativeFactor,
+              unfreezing,
+              slantedTriangular
+                  ? new SlantedTriangular(Math.max(1, totalUpdates), cutFraction, ratio)
+                  : null));
+      train(classifier, data, epochs);
+      report(classifier, data, labels);
+    }
+    return 0;
+  }
+
+  private FineTuning pretrained() {
+    if (from != null && (fromForward != null || fromBackward != null)) {
+      throw new IllegalArgumentException(
+          "--from cannot be combined with --from-forward/--from-backward; pass one or the other");
+    }
+    if (from != null) {
+      return FineTuning.single(from);
+    }
+    if (fromForward == null || fromBackward == null) {
+      throw new IllegalArgumentException(
+          "missing pretrained model: pass --from LM, or both --from-forward LM and"
+              + " --from-backward REVERSED_LM");
+    }
+    return FineTuning.bidirectional(fromForward, fromBackward);
+  }
+
+  private static void printCoverage(
+      Vocabulary pretrained, List<Example> train, Vocabulary vocabulary) {
+    VocabularyTransfer.Coverage coverage = VocabularyTransfer.coverage(pretrained, train, 5);
+    System.out.printf(
+        "pretrained vocabulary (%d words) lacks %d of %d training tokens (%.2f %%), %d distinct"
+            + " words, most frequent: %s%n",
+        pretrained.size(),
+        coverage.unknown(),
+        coverage.tokens(),
+        100 * coverage.unknownRate(),
+        coverage.unknownTypes(),
+        coverage.topUnknown());
+    if (vocabulary.size() > pretrained.size()) {
+      System.out.printf(
+          "extended vocabulary: %d new words, %d in all%n",
+          vocabulary.size() - pretrained.size(), vocabulary.size());
+    } else {
+      System.out.println("words the pretrained vocabulary lacks map to <unk>");
+    }
+  }
+
+  private ModelConfig encoderDefaults(FineTuning fineTuning) {
+    ModelConfig pretrained = fineTuning.encoderConfig();
+    return ModelConfig.newBuilder()
+        .setCell(pretrained.getCell())
+        .setEmbeddingSize(pretrained.getEmbeddingSize())
+        .setHiddenSize(pretrained.getHiddenSize())
+        .setNumLayers(pretrained.getNumLayers())
+        .setBidirectional(fineTuning.bidirectional())
+        .build();
+  }
+
+  private Splits readData(RunConfig run) throws java.io.IOException {
     if (trainTsv != null) {
       if (testTsv == null) {
         throw new IllegalArgumentException("--train-tsv needs --test-tsv as well");
       }
       TsvReader reader = new TsvReader(new Tokenizer(false), false);
-      train = reader.read(trainTsv);
-      validation = validationTsv == null ? List.of() : reader.read(validationTsv);
-      test = reader.read(testTsv);
-    } else {
-      List<BrownDocument> documents = BrownCorpus.readDirectory(corpus);
-      DocumentSplits splits = BrownSplits.byDocument(documents, run.getTraining().getSeed());
-      train = BrownSplits.genreExamples(splits.train(), false);
-      validation = BrownSplits.genreExamples(splits.validation(), false);
-      test = BrownSplits.genreExamples(splits.test(), false);
+      return new Splits(
+          reader.read(trainTsv),
+          validationTsv == null ? List.of() : reader.read(validationTsv),
+          reader.read(testTsv));
     }
-    List<String> labels =
-        new ArrayList<>(new TreeSet<>(train.stream().map(Example::label).toList()));
+    List<BrownDocument> documents = BrownCorpus.readDirectory(corpus);
+    DocumentSplits splits = BrownSplits.byDocument(documents, run.getTraining().getSeed());
+    return new Splits(
+        BrownSplits.genreExamples(splits.train(), false),
+        BrownSplits.genreExamples(splits.validation(), false),
+        BrownSplits.genreExamples(splits.test(), false));
+  }
+
+  private static void train(ClassifierTask classifier, Splits data, int epochs) {
+    for (int epoch = 0; epoch < epochs; epoch++) {
+      PassStats stats = classifier.trainEpoch(data.train(), epoch);
+      String dev =
+          data.validation().isEmpty()
+              ? "no validation set"
+              : String.format(
+                  "validation accuracy %.4f", classifier.evaluate(data.validation()).accuracy());
+      System.out.printf(
+          "epoch %d: train loss %.4f (%.0f s), %s%n",
+          epoch + 1, stats.meanLoss(), stats.seconds(), dev);
+    }
+  }
+
+  private void report(ClassifierTask classifier, Splits data, List<String> labels) {
+    Evaluation result = classifier.evaluate(data.test());
+    int majority = majorityClass(data.train(), labels);
     System.out.printf(
-        "classification: %d train, %d validation, %d test sentences, %d labels%n",
-        train.size(), validation.size(), test.size(), labels.size());
-    try (ClassifierTask classifier =
-        ClassifierTask.create(run.getModel(), run.getTraining(), vocabulary, labels)) {
-      if (!scratch) {
-        List<String> loaded = classifier.transferFrom(from);
-        System.out.println("loaded from the language model: " + loaded);
-      }
-      int epochs = Math.max(1, run.getTraining().getEpochs());
-      for (int epoch = 0; epoch < epochs; epoch++) {
-        PassStats stats = classifier.trainEpoch(train, epoch);
-        String dev =
-            validation.isEmpty()
-                ? "no validation set"
-                : String.format(
-                    "validation accuracy %.4f", classifier.evaluate(validation).accuracy());
-        System.out.printf(
-            "epoch %d: train loss %.4f (%.0f s), %s%n",
-            epoch + 1, stats.meanLoss(), stats.seconds(), dev);
-      }
-      Evaluation result = classifier.evaluate(test);
-      int majority = majorityClass(train, labels);
-      System.out.printf(
-          "classifier test accuracy: %.4f, macro-F1: %.4f%n", result.accuracy(), result.macroF1());
-      System.out.printf(
-          "majority-class baseline (always '%s', the most frequent training label): %.4f%n",
-          labels.get(majority), result.constantAccuracy(majority));
-      Path exported = classifier.export(export, version);
-      System.out.println("exported SavedModel to " + exported);
-    }
-    return 0;
+        "classifier test accuracy: %.4f, macro-F1: %.4f%n", result.accuracy(), result.macroF1());
+    System.out.printf(
+        "majority-class baseline (always '%s', the most frequent training label): %.4f%n",
+        labels.get(majority), result.constantAccuracy(majority));
+    Path exported = classifier.export(export, version);
+    System.out.println("exported SavedModel to " + exported);
   }
 
   private static int majorityClass(List<Example> examples, List<String> labels) {
@@ -148,4 +331,6 @@ final class FinetuneCommand implements Callable<Integer> {
     }
     return best;
   }
+
+  private record Splits(List<Example> train, List<Example> validation, List<Example> test) {}
 }

@@ -63,12 +63,24 @@ final class PretrainCommand implements Callable<Integer> {
       description = "Words seen fewer times in training become <unk>.")
   int minCount;
 
+  @Option(
+      names = "--reverse",
+      description =
+          "Train on reversed text (last token first), for the backward half of a bidirectional"
+              + " encoder ('rnnkit finetune --from-backward').")
+  boolean reverse;
+
   @Mixin ConfigOptions options = new ConfigOptions();
 
   @Override
   public Integer call() throws Exception {
     RunConfig run = options.resolve(RunConfig.getDefaultInstance());
     LanguageModelSplits splits = text == null ? brownSplits() : TextSplits.of(text);
+    if (reverse) {
+      splits =
+          new LanguageModelSplits(
+              reversed(splits.train()), reversed(splits.validation()), reversed(splits.test()));
+    }
     Vocabulary vocabulary =
         Vocabulary.build(List.of(splits.train().tokens()), minCount, 0, List.of());
     log.info(
@@ -107,6 +119,22 @@ final class PretrainCommand implements Callable<Integer> {
   private LanguageModelSplits brownSplits() throws java.io.IOException {
     List<BrownDocument> documents = BrownCorpus.readDirectory(corpus);
     return BrownSplits.languageModel(documents, trainTokens, validationTokens, false, false);
+  }
+
+  /**
+   * Returns the stream read backwards: the last document first, each with its tokens in reverse
+   * order, so a language model on it predicts each token from the ones after it.
+   */
+  static TokenStream reversed(TokenStream stream) {
+    List<String> tokens = new java.util.ArrayList<>(stream.tokens());
+    java.util.Collections.reverse(tokens);
+    int[] starts = stream.documentStarts();
+    int[] reversedStarts = new int[starts.length];
+    for (int i = 0; i < starts.length; i++) {
+      int end = i + 1 < starts.length ? starts[i + 1] : stream.size();
+      reversedStarts[starts.length - 1 - i] = stream.size() - end;
+    }
+    return new TokenStream(tokens, reversedStarts);
   }
 
   private static PassStats evaluate(LanguageModelTask lm, TokenStream stream, Vocabulary vocab) {

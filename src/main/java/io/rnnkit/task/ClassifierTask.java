@@ -13,9 +13,12 @@ import io.rnnkit.model.Network;
 import io.rnnkit.train.Checkpoints;
 import io.rnnkit.train.ClassifierTrainer;
 import io.rnnkit.train.ClassifierTrainer.PassStats;
+import io.rnnkit.train.GroupSchedule;
+import io.rnnkit.train.LayerGroup;
 import io.rnnkit.train.LearningRateSchedule;
 import io.rnnkit.train.ModelSession;
 import io.rnnkit.train.TrainingConfigs;
+import io.rnnkit.transfer.LayerGroups;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -52,10 +55,15 @@ public final class ClassifierTask implements AutoCloseable {
   private final Map<String, Integer> labelIds = new HashMap<>();
   private final ModelSession session;
   private final ClassifierTrainer trainer;
+  private final List<LayerGroup> groups;
   private final int[] boundaries;
 
   private ClassifierTask(
-      ModelConfig model, TrainingConfig training, Vocabulary vocabulary, List<String> labels) {
+      ModelConfig model,
+      TrainingConfig training,
+      Vocabulary vocabulary,
+      List<String> labels,
+      boolean layerGroups) {
     this.model = model;
     this.training = training;
     this.vocabulary = vocabulary;
@@ -65,8 +73,10 @@ public final class ClassifierTask implements AutoCloseable {
     }
     this.boundaries = boundaries(training, model.getMaxLength());
     this.session = ModelSession.create(model, training, vocabulary.size());
+    this.groups = layerGroups ? LayerGroups.of(session.network()) : null;
     this.trainer =
-        new ClassifierTrainer(session, LearningRateSchedule.constant(training.getLearningRate()));
+        new ClassifierTrainer(
+            session, LearningRateSchedule.constant(training.getLearningRate()), groups);
     trainer.prepare(boundaries);
     session.start();
   }
@@ -77,6 +87,25 @@ public final class ClassifierTask implements AutoCloseable {
    */
   public static ClassifierTask create(
       ModelConfig model, TrainingConfig training, Vocabulary vocabulary, List<String> labels) {
+    return create(model, training, vocabulary, labels, false);
+  }
+
+  /**
+   * Builds the classifier with one update per layer group ({@link LayerGroups#of}: embedding, each
+   * recurrent layer, head), so that {@link #setGroupSchedule} can freeze groups and give each its
+   * own learning rate. Until then every group trains at the configured rate.
+   */
+  public static ClassifierTask createWithLayerGroups(
+      ModelConfig model, TrainingConfig training, Vocabulary vocabulary, List<String> labels) {
+    return create(model, training, vocabulary, labels, true);
+  }
+
+  private static ClassifierTask create(
+      ModelConfig model,
+      TrainingConfig training,
+      Vocabulary vocabulary,
+      List<String> labels,
+      boolean layerGroups) {
     if (labels.size() < 2) {
       throw new IllegalArgumentException(
           "a classifier needs at least 2 labels, got " + labels.size() + ": " + labels);
@@ -84,7 +113,8 @@ public final class ClassifierTask implements AutoCloseable {
     ModelConfig resolved =
         ModelConfigs.withDefaults(
             model.toBuilder().setTask(TaskKind.CLASSIFIER).setNumClasses(labels.size()).build());
-    return new ClassifierTask(resolved, TrainingConfigs.withDefaults(training), vocabulary, labels);
+    return new ClassifierTask(
+        resolved, TrainingConfigs.withDefaults(training), vocabulary, labels, layerGroups);
   }
 
   private static int[] boundaries(TrainingConfig training, int maxLength) {
@@ -102,6 +132,36 @@ public final class ClassifierTask implements AutoCloseable {
   /** Returns the resolved model configuration. */
   public ModelConfig modelConfig() {
     return model;
+  }
+
+  /** Returns the training graph and session, for loading pretrained weights into its variables. */
+  public ModelSession modelSession() {
+    return session;
+  }
+
+  /**
+   * Returns the layer groups, bottom first; empty unless made by {@link #createWithLayerGroups}.
+   */
+  public List<LayerGroup> layerGroups() {
+    return groups == null ? List.of() : groups;
+  }
+
+  /**
+   * Sets the learning rate and on/off switch of each layer group, in the order of {@link
+   * #layerGroups()}; needs a classifier made by {@link #createWithLayerGroups}.
+   */
+  public void setGroupSchedule(GroupSchedule schedule) {
+    trainer.setGroupSchedule(schedule);
+  }
+
+  /**
+   * Returns the number of updates one {@link #trainEpoch} over {@code examples} applies, which a
+   * slanted triangular schedule needs to know in advance.
+   */
+  public int updatesPerEpoch(List<Example> examples) {
+    int batches = batcher(examples, true).epoch(training.getSeed(), 0).size();
+    int limit = training.getMaxStepsPerEpoch();
+    return limit > 0 ? Math.min(limit, batches) : batches;
   }
 
   /**
@@ -169,7 +229,7 @@ public final class ClassifierTask implements AutoCloseable {
   public PassStats trainEpoch(List<Example> examples, int epoch) {
     BucketBatcher batcher = batcher(examples, true);
     List<Batch> batches = batcher.epoch(training.getSeed(), epoch);
-    return trainer.train(batches, training.getMaxStepsPerEpoch());
+    return trainer.train(batches, training.getMaxStepsPerEpoch(), epoch);
   }
 
   /** Predicts every example and compares with its label. */

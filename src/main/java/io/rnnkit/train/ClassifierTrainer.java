@@ -16,6 +16,7 @@ import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -34,11 +35,38 @@ public final class ClassifierTrainer {
   private final StepGuard guard = new StepGuard(StepGuard.DEFAULT_MAX_CONSECUTIVE);
   private final Map<Integer, BucketGraph> trainGraphs = new HashMap<>();
   private final Map<Integer, BucketGraph> evalGraphs = new HashMap<>();
+  private final List<LayerGroup> groups;
+  private GroupSchedule groupSchedule;
   private long step;
 
   public ClassifierTrainer(ModelSession model, LearningRateSchedule schedule) {
+    this(model, schedule, null);
+  }
+
+  /**
+   * Creates a trainer whose updates are built per layer group with {@link
+   * ModelSession#buildGroupedUpdate}. Until {@link #setGroupSchedule} is called, every group trains
+   * at the rate of {@code schedule}.
+   *
+   * @param groups the layer groups, or {@code null} for one update of all trained variables
+   */
+  public ClassifierTrainer(
+      ModelSession model, LearningRateSchedule schedule, List<LayerGroup> groups) {
     this.model = model;
     this.schedule = schedule;
+    this.groups = groups == null ? null : List.copyOf(groups);
+  }
+
+  /**
+   * Sets the learning rate and on/off switch of each layer group; needs a trainer made with layer
+   * groups.
+   */
+  public void setGroupSchedule(GroupSchedule groupSchedule) {
+    if (groups == null) {
+      throw new IllegalStateException(
+          "this trainer has no layer groups; create it with the constructor that takes groups");
+    }
+    this.groupSchedule = groupSchedule;
   }
 
   /** Builds the graphs of every bucket length before the session starts. */
@@ -66,6 +94,17 @@ public final class ClassifierTrainer {
    * @return the mean loss per row and throughput
    */
   public PassStats train(List<Batch> batches, int maxUpdates) {
+    return train(batches, maxUpdates, 0);
+  }
+
+  /**
+   * Trains on {@code batches} in the given order as epoch {@code epoch} (counting from 0), which
+   * selects the layer groups' rates and switches.
+   *
+   * @param maxUpdates stop after this many updates; 0 means all batches
+   * @return the mean loss per row and throughput
+   */
+  public PassStats train(List<Batch> batches, int maxUpdates, int epoch) {
     Session session = model.start();
     double lossSum = 0;
     long rows = 0;
@@ -81,9 +120,13 @@ public final class ClassifierTrainer {
       List<Tensor> inputs = new ArrayList<>();
       try {
         Session.Runner runner = feed(session.runner(), graph, batch, inputs);
-        TFloat32 rate = TFloat32.scalarOf(schedule.rate(step));
-        inputs.add(rate);
-        runner.feed(model.learningRate(), rate);
+        if (graph.grouped == null) {
+          TFloat32 rate = TFloat32.scalarOf(schedule.rate(step));
+          inputs.add(rate);
+          runner.feed(model.learningRate(), rate);
+        } else {
+          feedGroups(runner, graph.grouped, epoch, inputs);
+        }
         TInt64 seed = TInt64.vectorOf(model.training().getSeed(), step);
         inputs.add(seed);
         runner.feed(model.dropoutSeed(), seed);
@@ -133,6 +176,34 @@ public final class ClassifierTrainer {
     return probabilities;
   }
 
+  private void feedGroups(
+      Session.Runner runner, ModelSession.GroupedUpdate grouped, int epoch, List<Tensor> inputs) {
+    GroupSchedule current =
+        groupSchedule != null
+            ? groupSchedule
+            : GroupSchedule.constant(schedule.rate(step), groups.size());
+    float[] rates = current.rates(step, epoch);
+    boolean[] enabled = current.enabled(epoch);
+    if (rates.length != groups.size() || enabled.length != groups.size()) {
+      throw new IllegalStateException(
+          "the group schedule must give one rate and one switch per group ("
+              + groups.size()
+              + "), got "
+              + rates.length
+              + " rates and "
+              + enabled.length
+              + " switches");
+    }
+    for (int g = 0; g < groups.size(); g++) {
+      TFloat32 rate = TFloat32.scalarOf(rates[g]);
+      inputs.add(rate);
+      runner.feed(grouped.learningRates().get(g), rate);
+      TBool on = TBool.scalarOf(enabled[g]);
+      inputs.add(on);
+      runner.feed(grouped.enabled().get(g), on);
+    }
+  }
+
   private static Session.Runner feed(
       Session.Runner runner, BucketGraph graph, Batch batch, List<Tensor> inputs) {
     TInt32 tokens = Tensors.ints(batch.tokens());
@@ -168,8 +239,15 @@ public final class ClassifierTrainer {
     Operand<TFloat32> logits = network.classifierLogits(tf, encoded.outputs(), lengths, steps);
     Operand<TFloat32> loss =
         Losses.crossEntropy(tf, logits, labels, network.config().getNumClasses());
-    ModelSession.Update update = training ? model.buildUpdate(loss) : null;
-    return new BucketGraph(tokens, lengths, labels, loss, tf.nn.softmax(logits), update);
+    ModelSession.Update update = null;
+    ModelSession.GroupedUpdate grouped = null;
+    if (training && groups != null) {
+      grouped = model.buildGroupedUpdate(loss, groups);
+      update = new ModelSession.Update(grouped.train(), grouped.globalNorm());
+    } else if (training) {
+      update = model.buildUpdate(loss);
+    }
+    return new BucketGraph(tokens, lengths, labels, loss, tf.nn.softmax(logits), update, grouped);
   }
 
   private record BucketGraph(
@@ -178,7 +256,8 @@ public final class ClassifierTrainer {
       Placeholder<TInt32> labels,
       Operand<TFloat32> loss,
       Operand<TFloat32> probabilities,
-      ModelSession.Update update) {}
+      ModelSession.Update update,
+      ModelSession.GroupedUpdate grouped) {}
 
   /**
    * Figures of one training pass.

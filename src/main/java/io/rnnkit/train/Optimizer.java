@@ -44,6 +44,7 @@ public final class Optimizer {
   private final Variable<TInt64> globalStep;
   private final Ops slotScope;
   private final Map<String, List<Variable<TFloat32>>> slots = new HashMap<>();
+  private final Map<String, Ops> slotScopes = new HashMap<>();
 
   private Optimizer(Ops tf, OptimizerKind kind, float momentum, float weightDecay) {
     this.tf = tf;
@@ -99,6 +100,24 @@ public final class Optimizer {
       List<Operand<TFloat32>> gradients,
       Operand<TFloat32> learningRate,
       Operand<TBool> apply) {
+    return applyGradients(names, variables, gradients, learningRate, apply, globalStep);
+  }
+
+  /**
+   * Builds the update of {@code variables} as {@link #applyGradients(List, List, List, Operand,
+   * Operand)} does, but counts applied updates in {@code stepCounter} instead of {@code
+   * global_step}. Adam's bias correction then follows that counter, so a layer group that starts
+   * training late gets the bias correction of its own first steps.
+   *
+   * @param stepCounter int64 scalar variable, incremented by 1 by every applied update
+   */
+  public Op applyGradients(
+      List<String> names,
+      List<Variable<TFloat32>> variables,
+      List<Operand<TFloat32>> gradients,
+      Operand<TFloat32> learningRate,
+      Operand<TBool> apply,
+      Variable<TInt64> stepCounter) {
     if (names.size() != variables.size() || variables.size() != gradients.size()) {
       throw new IllegalArgumentException(
           "names, variables and gradients must have equal sizes, got "
@@ -111,14 +130,14 @@ public final class Optimizer {
     Ops scope = tf.withSubScope("optimizer");
     Operand<TFloat32> rate = scope.switchCond(learningRate, apply).outputTrue();
     Operand<TFloat32> stepCount =
-        scope.dtypes.cast(scope.math.add(globalStep, scope.constant(1L)), TFloat32.class);
+        scope.dtypes.cast(scope.math.add(stepCounter, scope.constant(1L)), TFloat32.class);
     List<Op> updates = new ArrayList<>();
     for (int i = 0; i < variables.size(); i++) {
       Operand<TFloat32> gradient = scope.switchCond(gradients.get(i), apply).outputTrue();
       updates.add(update(scope, names.get(i), variables.get(i), gradient, rate, stepCount));
     }
     Operand<TInt64> one = scope.switchCond(scope.constant(1L), apply).outputTrue();
-    Op increment = scope.withControlDependencies(updates).assignAdd(globalStep, one);
+    Op increment = scope.withControlDependencies(updates).assignAdd(stepCounter, one);
     return scope.withControlDependencies(List.of(increment)).withName("train").noOp();
   }
 
@@ -165,15 +184,29 @@ public final class Optimizer {
     }
   }
 
+  /**
+   * Returns the scope {@code optimizer_slots/<path>}, creating each level once. TensorFlow Java
+   * makes a sub-scope name unique each time it is requested, so without the cache the slots of
+   * {@code lstm/recurrent_kernel} would land under {@code optimizer_slots/lstm_1/}.
+   */
+  private Ops slotScope(String path) {
+    Ops cached = slotScopes.get(path);
+    if (cached != null) {
+      return cached;
+    }
+    int slash = path.lastIndexOf('/');
+    Ops parent = slash < 0 ? slotScope : slotScope(path.substring(0, slash));
+    Ops created = parent.withSubScope(path.substring(slash + 1));
+    slotScopes.put(path, created);
+    return created;
+  }
+
   private List<Variable<TFloat32>> slots(
       String name, Variable<TFloat32> variable, String... slotNames) {
     return slots.computeIfAbsent(
         name,
         key -> {
-          Ops scoped = slotScope;
-          for (String part : key.split("/")) {
-            scoped = scoped.withSubScope(part);
-          }
+          Ops scoped = slotScope(key);
           Ops init = tf.withInitScope();
           List<Variable<TFloat32>> created = new ArrayList<>();
           for (String slotName : slotNames) {

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Spam filtering on SpamAssassin with a classifier trained from random initialization and one
+# fine-tuned from a language model pretrained on Brown plus the unlabelled training mails.
+# Prints one line per run and a Markdown table of accuracy and macro-F1 averaged over seeds.
+#
+# Usage: scripts/bench-transfer.sh [SIZES] [SEEDS] [BROWN_TOKENS]
+#   SIZES         training mails per run, comma-separated, "all" for every one (default 50,200,1000,all)
+#   SEEDS         seeds of the training subset and initialization (default 1,2,3)
+#   BROWN_TOKENS  Brown tokens in the language-model text (default 200000)
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+sizes="${1:-50,200,1000,all}"
+seeds="${2:-1,2,3}"
+brown_tokens="${3:-200000}"
+
+scripts/fetch-data.sh brown spam
+mvn -B -q -DskipTests test-compile
+mkdir -p runs/bench-transfer
+TF_CPP_MIN_LOG_LEVEL=2 java \
+  -cp "target/classes:target/test-classes:$(cat target/runtime-classpath.txt)" \
+  io.rnnkit.transfer.SpamTransferBenchmark \
+  data/brown data/spam-assassin runs/bench-transfer "$sizes" "$seeds" "$brown_tokens"

@@ -1,0 +1,32 @@
+package io.rnnkit.transfer;
+
+/** Which layer groups train in which epoch, from the head (top group) down to the embedding. */
+public enum Unfreezing {
+  /** Every group trains from the first epoch. */
+  NONE,
+  /** Only the head trains; the embedding and the encoder stay frozen throughout. */
+  HEAD_ONLY,
+  /**
+   * Gradual unfreezing of ULMFiT: epoch 0 trains the head only, and each later epoch unfreezes one
+   * more group from the top down, until every group trains.
+   */
+  GRADUAL;
+
+  /**
+   * Returns whether each of {@code groups} groups (bottom first, head last) trains in {@code
+   * epoch}.
+   */
+  public boolean[] enabled(int groups, int epoch) {
+    boolean[] enabled = new boolean[groups];
+    for (int g = 0; g < groups; g++) {
+      int fromTop = groups - 1 - g;
+      enabled[g] =
+          switch (this) {
+            case NONE -> true;
+            case HEAD_ONLY -> fromTop == 0;
+            case GRADUAL -> fromTop <= epoch;
+          };
+    }
+    return enabled;
+  }
+}
