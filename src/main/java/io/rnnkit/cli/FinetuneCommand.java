@@ -2,6 +2,7 @@ package io.rnnkit.cli;
 
 import io.rnnkit.config.ModelConfig;
 import io.rnnkit.config.RunConfig;
+import io.rnnkit.config.TrainingConfig;
 import io.rnnkit.data.BrownCorpus;
 import io.rnnkit.data.BrownDocument;
 import io.rnnkit.data.BrownSplits;
@@ -13,7 +14,7 @@ import io.rnnkit.data.Vocabulary;
 import io.rnnkit.task.ClassifierTask;
 import io.rnnkit.task.Evaluation;
 import io.rnnkit.task.ModelFiles;
-import io.rnnkit.train.ClassifierTrainer.PassStats;
+import io.rnnkit.train.TrainingRun;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,6 +68,8 @@ final class FinetuneCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions options = new ConfigOptions();
 
+  @Mixin RunFolderOptions runOptions = new RunFolderOptions();
+
   @Override
   public Integer call() throws Exception {
     Vocabulary vocabulary = ModelFiles.readVocabulary(from);
@@ -104,23 +107,30 @@ final class FinetuneCommand implements Callable<Integer> {
     System.out.printf(
         "classification: %d train, %d validation, %d test sentences, %d labels%n",
         train.size(), validation.size(), test.size(), labels.size());
+    TrainingConfig training = runOptions.apply(run.getTraining());
     try (ClassifierTask classifier =
-        ClassifierTask.create(run.getModel(), run.getTraining(), vocabulary, labels)) {
+        ClassifierTask.create(run.getModel(), training, vocabulary, labels)) {
       if (!scratch) {
         List<String> loaded = classifier.transferFrom(from);
         System.out.println("loaded from the language model: " + loaded);
       }
-      int epochs = Math.max(1, run.getTraining().getEpochs());
-      for (int epoch = 0; epoch < epochs; epoch++) {
-        PassStats stats = classifier.trainEpoch(train, epoch);
-        String dev =
-            validation.isEmpty()
-                ? "no validation set"
-                : String.format(
-                    "validation accuracy %.4f", classifier.evaluate(validation).accuracy());
+      if (validation.isEmpty()) {
+        int held = Math.max(1, train.size() / 10);
+        validation = train.subList(train.size() - held, train.size());
+        train = train.subList(0, train.size() - held);
         System.out.printf(
-            "epoch %d: train loss %.4f (%.0f s), %s%n",
-            epoch + 1, stats.meanLoss(), stats.seconds(), dev);
+            "no validation set: the last %d training sentences validate instead%n", held);
+      }
+      TrainingRun.Outcome outcome =
+          classifier.fit(train, validation, runOptions.options(export, training));
+      for (TrainingRun.EpochResult epoch : outcome.epochs()) {
+        System.out.printf(
+            "epoch %d: train loss %.4f (%.0f s), validation accuracy %.4f, macro-F1 %.4f%n",
+            epoch.epoch() + 1,
+            epoch.trainLoss(),
+            epoch.seconds(),
+            epoch.validation().value(),
+            epoch.validation().others().get("macro_f1"));
       }
       Evaluation result = classifier.evaluate(test);
       int majority = majorityClass(train, labels);
