@@ -115,11 +115,11 @@ final class FinetuneCommand implements Callable<Integer> {
         System.out.println("loaded from the language model: " + loaded);
       }
       if (validation.isEmpty()) {
-        int held = Math.max(1, train.size() / 10);
-        validation = train.subList(train.size() - held, train.size());
-        train = train.subList(0, train.size() - held);
+        int heldOut = Math.max(1, train.size() / 10);
+        validation = train.subList(train.size() - heldOut, train.size());
+        train = train.subList(0, train.size() - heldOut);
         System.out.printf(
-            "no validation set: the last %d training sentences validate instead%n", held);
+            "no validation set: the last %d training sentences validate instead%n", heldOut);
       }
       TrainingRun.Outcome outcome =
           classifier.fit(train, validation, runOptions.options(export, training));

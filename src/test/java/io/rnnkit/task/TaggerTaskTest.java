@@ -102,8 +102,8 @@ class TaggerTaskTest {
     Vocabulary vocabulary = TinyCorpus.vocabulary(train);
     try (TaggerTask tagger =
         TaggerTask.create(
-            ModelConfig.newBuilder().setEmbeddingSize(4).setHiddenSize(4).build(),
-            TrainingConfig.newBuilder().setSeed(1).build(),
+            ModelConfig.newBuilder().setEmbeddingSize(4).setHiddenSize(4).setMaxLength(9).build(),
+            TrainingConfig.newBuilder().setSeed(1).addBucketBoundaries(6).build(),
             vocabulary,
             List.of("at", "nn"))) {
       var error =
