@@ -3,6 +3,7 @@ package io.rnnkit.cli;
 import io.rnnkit.config.ModelConfig;
 import io.rnnkit.config.Pooling;
 import io.rnnkit.config.RunConfig;
+import io.rnnkit.config.TrainingConfig;
 import io.rnnkit.data.BrownCorpus;
 import io.rnnkit.data.BrownDocument;
 import io.rnnkit.data.BrownSplits;
@@ -13,7 +14,7 @@ import io.rnnkit.data.TsvReader;
 import io.rnnkit.data.Vocabulary;
 import io.rnnkit.task.ClassifierTask;
 import io.rnnkit.task.Evaluation;
-import io.rnnkit.train.ClassifierTrainer.PassStats;
+import io.rnnkit.train.TrainingRun;
 import io.rnnkit.transfer.FineTuning;
 import io.rnnkit.transfer.SlantedTriangular;
 import io.rnnkit.transfer.Unfreezing;
@@ -182,11 +183,14 @@ final class FinetuneCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions options = new ConfigOptions();
 
+  @Mixin RunFolderOptions runOptions = new RunFolderOptions();
+
   @Override
   public Integer call() throws Exception {
     if (task == TaskChoice.TAG) {
       throw new IllegalArgumentException(
-          "--task tag: tagging is not available in this build; use --task classify");
+          "--task tag is not supported by finetune; train a tagger from a language model with"
+              + " 'rnnkit tag-train --from LM_FOLDER'");
     }
     FineTuning fineTuning = pretrained();
     RunConfig run =
@@ -202,9 +206,9 @@ final class FinetuneCommand implements Callable<Integer> {
         data.train().size(), data.validation().size(), data.test().size(), labels.size());
     Vocabulary vocabulary = fineTuning.vocabulary(data.train(), extendVocabulary, extendMinCount);
     printCoverage(fineTuning.pretrainedVocabulary(), data.train(), vocabulary);
+    TrainingConfig training = runOptions.apply(run.getTraining());
     try (ClassifierTask classifier =
-        ClassifierTask.createWithLayerGroups(
-            run.getModel(), run.getTraining(), vocabulary, labels)) {
+        ClassifierTask.createWithLayerGroups(run.getModel(), training, vocabulary, labels)) {
       if (!scratch) {
         System.out.print(fineTuning.load(classifier, allowPartial, extendVocabulary).table());
       }
@@ -219,7 +223,18 @@ final class FinetuneCommand implements Callable<Integer> {
               slantedTriangular
                   ? new SlantedTriangular(Math.max(1, totalUpdates), cutFraction, ratio)
                   : null));
-      train(classifier, data, epochs);
+      data = withValidation(data);
+      TrainingRun.Outcome outcome =
+          classifier.fit(data.train(), data.validation(), runOptions.options(export, training));
+      for (TrainingRun.EpochResult epoch : outcome.epochs()) {
+        System.out.printf(
+            "epoch %d: train loss %.4f (%.0f s), validation accuracy %.4f, macro-F1 %.4f%n",
+            epoch.epoch() + 1,
+            epoch.trainLoss(),
+            epoch.seconds(),
+            epoch.validation().value(),
+            epoch.validation().others().get("macro_f1"));
+      }
       report(classifier, data, labels);
     }
     return 0;
@@ -292,18 +307,19 @@ final class FinetuneCommand implements Callable<Integer> {
         BrownSplits.genreExamples(splits.test(), false));
   }
 
-  private static void train(ClassifierTask classifier, Splits data, int epochs) {
-    for (int epoch = 0; epoch < epochs; epoch++) {
-      PassStats stats = classifier.trainEpoch(data.train(), epoch);
-      String dev =
-          data.validation().isEmpty()
-              ? "no validation set"
-              : String.format(
-                  "validation accuracy %.4f", classifier.evaluate(data.validation()).accuracy());
-      System.out.printf(
-          "epoch %d: train loss %.4f (%.0f s), %s%n",
-          epoch + 1, stats.meanLoss(), stats.seconds(), dev);
+  /** Holds out the last tenth of the training examples when there is no validation set. */
+  private static Splits withValidation(Splits data) {
+    if (!data.validation().isEmpty()) {
+      return data;
     }
+    List<Example> train = data.train();
+    int heldOut = Math.max(1, train.size() / 10);
+    System.out.printf(
+        "no validation set: the last %d training sentences validate instead%n", heldOut);
+    return new Splits(
+        train.subList(0, train.size() - heldOut),
+        train.subList(train.size() - heldOut, train.size()),
+        data.test());
   }
 
   private void report(ClassifierTask classifier, Splits data, List<String> labels) {

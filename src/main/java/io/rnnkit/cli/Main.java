@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       PretrainCommand.class,
       FinetuneCommand.class,
+      TrainTaggerCommand.class,
       PredictCommand.class,
       InspectCommand.class,
       ExportCommand.class,

@@ -1,6 +1,7 @@
 package io.rnnkit.cli;
 
 import io.rnnkit.config.RunConfig;
+import io.rnnkit.config.TrainingConfig;
 import io.rnnkit.data.BrownCorpus;
 import io.rnnkit.data.BrownDocument;
 import io.rnnkit.data.BrownSplits;
@@ -9,6 +10,8 @@ import io.rnnkit.data.BrownSplits.TokenStream;
 import io.rnnkit.data.Vocabulary;
 import io.rnnkit.task.LanguageModelTask;
 import io.rnnkit.train.LanguageModelTrainer.PassStats;
+import io.rnnkit.train.RunOptions;
+import io.rnnkit.train.TrainingRun;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -25,8 +28,9 @@ import picocli.CommandLine.Option;
     description = {
       "Train a word-level language model with truncated BPTT on the Brown corpus.",
       "The first --train-tokens tokens train, the next --validation-tokens validate, the rest"
-          + " test. Prints validation perplexity after each epoch and test perplexity at the end,"
-          + " and saves the model under --out."
+          + " test. Prints validation perplexity after each epoch and test perplexity at the end"
+          + " (of the best epoch), and saves the model under --out. Checkpoints go to the run"
+          + " folder (--run); --resume continues a killed run exactly."
     })
 final class PretrainCommand implements Callable<Integer> {
 
@@ -72,6 +76,8 @@ final class PretrainCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions options = new ConfigOptions();
 
+  @Mixin RunFolderOptions runOptions = new RunFolderOptions();
+
   @Override
   public Integer call() throws Exception {
     RunConfig run = options.resolve(RunConfig.getDefaultInstance());
@@ -89,29 +95,40 @@ final class PretrainCommand implements Callable<Integer> {
         splits.validation().size(),
         splits.test().size(),
         vocabulary.size());
-    try (LanguageModelTask lm =
-        LanguageModelTask.create(run.getModel(), run.getTraining(), vocabulary)) {
-      int epochs = Math.max(1, run.getTraining().getEpochs());
-      for (int epoch = 0; epoch < epochs; epoch++) {
-        PassStats train = lm.trainEpoch(ids(splits.train(), vocabulary), starts(splits.train()));
-        PassStats validation = evaluate(lm, splits.validation(), vocabulary);
+    TrainingConfig training = runOptions.apply(run.getTraining());
+    RunOptions options = runOptions.options(out, training);
+    try (LanguageModelTask lm = LanguageModelTask.create(run.getModel(), training, vocabulary)) {
+      TrainingRun.Outcome outcome =
+          lm.fit(
+              ids(splits.train(), vocabulary),
+              starts(splits.train()),
+              ids(splits.validation(), vocabulary),
+              starts(splits.validation()),
+              options);
+      for (TrainingRun.EpochResult epoch : outcome.epochs()) {
         System.out.printf(
             "epoch %d: train loss %.4f (%.0f tokens/s, %.0f s), validation perplexity %.2f%n",
-            epoch + 1,
-            train.meanLoss(),
-            train.tokensPerSecond(),
-            train.seconds(),
-            validation.perplexity());
+            epoch.epoch() + 1,
+            epoch.trainLoss(),
+            epoch.tokensPerSecond(),
+            epoch.seconds(),
+            epoch.validation().value());
+      }
+      if (outcome.stoppedEarly()) {
+        System.out.println("stopped early: validation perplexity stopped improving");
       }
       PassStats validation = evaluate(lm, splits.validation(), vocabulary);
       PassStats test = evaluate(lm, splits.test(), vocabulary);
+      System.out.printf(
+          "best checkpoint: %s%n", outcome.bestCheckpoint().map(Path::toString).orElse("none"));
       System.out.printf("language model validation perplexity: %.2f%n", validation.perplexity());
       System.out.printf("language model test perplexity: %.2f%n", test.perplexity());
       if (lm.skippedSteps() > 0) {
         System.out.printf("skipped updates (non-finite loss or gradient): %d%n", lm.skippedSteps());
       }
       lm.save(out);
-      System.out.println("saved language model to " + out);
+      System.out.println(
+          "saved language model to " + out + " (run folder " + options.folder() + ")");
     }
     return 0;
   }

@@ -16,8 +16,13 @@ import io.rnnkit.train.ClassifierTrainer.PassStats;
 import io.rnnkit.train.GroupSchedule;
 import io.rnnkit.train.LayerGroup;
 import io.rnnkit.train.LearningRateSchedule;
+import io.rnnkit.train.LearningRateSchedules;
+import io.rnnkit.train.MetricGoal;
 import io.rnnkit.train.ModelSession;
+import io.rnnkit.train.RunOptions;
 import io.rnnkit.train.TrainingConfigs;
+import io.rnnkit.train.TrainingPass;
+import io.rnnkit.train.TrainingRun;
 import io.rnnkit.transfer.LayerGroups;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -230,6 +235,75 @@ public final class ClassifierTask implements AutoCloseable {
     BucketBatcher batcher = batcher(examples, true);
     List<Batch> batches = batcher.epoch(training.getSeed(), epoch);
     return trainer.train(batches, training.getMaxStepsPerEpoch(), epoch);
+  }
+
+  /**
+   * Trains for the epochs of {@code options} with validation on {@code validation} after each,
+   * early stopping, checkpoints and resume in the run folder ({@link TrainingRun}). The learning
+   * rate follows {@code training.schedule}; the best checkpoint is by validation accuracy.
+   */
+  public TrainingRun.Outcome fit(
+      List<Example> train, List<Example> validation, RunOptions options) {
+    if (validation.isEmpty()) {
+      throw new IllegalArgumentException(
+          "validation examples are required to pick the best checkpoint; pass at least one");
+    }
+    BucketBatcher batcher = batcher(train, true);
+    int perEpoch = batcher.epoch(training.getSeed(), 0).size();
+    if (training.getMaxStepsPerEpoch() > 0) {
+      perEpoch = Math.min(perEpoch, training.getMaxStepsPerEpoch());
+    }
+    trainer.setSchedule(
+        LearningRateSchedules.fromConfig(
+            training, (long) perEpoch * options.epochs(), MetricGoal.MAXIMIZE));
+    TrainingRun.Job job =
+        new TrainingRun.Job() {
+          @Override
+          public ModelSession session() {
+            return session;
+          }
+
+          @Override
+          public TrainingPass startEpoch(int epoch) {
+            return trainer.startPass(
+                batcher.epoch(training.getSeed(), epoch), training.getMaxStepsPerEpoch(), epoch);
+          }
+
+          @Override
+          public TrainingRun.Validation validate() {
+            Evaluation result = evaluate(validation);
+            log.info(
+                "Validation confusion matrix [gold][predicted] over {}: {}",
+                labels,
+                java.util.Arrays.deepToString(result.confusion()));
+            return new TrainingRun.Validation(
+                "accuracy",
+                result.accuracy(),
+                MetricGoal.MAXIMIZE,
+                TrainingRun.metrics("macro_f1", result.macroF1()));
+          }
+
+          @Override
+          public long step() {
+            return trainer.step();
+          }
+
+          @Override
+          public void resumeAt(long step) {
+            trainer.resumeAt(step);
+          }
+
+          @Override
+          public LearningRateSchedule schedule() {
+            return trainer.schedule();
+          }
+        };
+    return new TrainingRun(job, options).run();
+  }
+
+  /** Returns the training session: graph, variables and optimizer. */
+  public ModelSession session() {
+    return session;
   }
 
   /** Predicts every example and compares with its label. */

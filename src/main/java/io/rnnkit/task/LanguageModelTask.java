@@ -10,8 +10,13 @@ import io.rnnkit.train.Checkpoints;
 import io.rnnkit.train.LanguageModelTrainer;
 import io.rnnkit.train.LanguageModelTrainer.PassStats;
 import io.rnnkit.train.LearningRateSchedule;
+import io.rnnkit.train.LearningRateSchedules;
+import io.rnnkit.train.MetricGoal;
 import io.rnnkit.train.ModelSession;
+import io.rnnkit.train.RunOptions;
 import io.rnnkit.train.TrainingConfigs;
+import io.rnnkit.train.TrainingPass;
+import io.rnnkit.train.TrainingRun;
 import java.nio.file.Path;
 
 /**
@@ -69,6 +74,76 @@ public final class LanguageModelTask implements AutoCloseable {
   public PassStats evaluate(int[] ids, int[] documentStarts) {
     BpttLanes lanes = new BpttLanes(ids, documentStarts, training.getBatchSize());
     return trainer.evaluate(lanes, training.getBpttSteps());
+  }
+
+  /**
+   * Trains for the epochs of {@code options} with validation, early stopping, checkpoints and
+   * resume in the run folder ({@link TrainingRun}). The learning rate follows {@code
+   * training.schedule}; the best checkpoint is by validation perplexity.
+   */
+  public TrainingRun.Outcome fit(
+      int[] trainIds,
+      int[] trainDocumentStarts,
+      int[] validationIds,
+      int[] validationDocumentStarts,
+      RunOptions options) {
+    BpttLanes lanes = new BpttLanes(trainIds, trainDocumentStarts, training.getBatchSize());
+    int perEpoch = lanes.windowCount(training.getBpttSteps());
+    if (training.getMaxStepsPerEpoch() > 0) {
+      perEpoch = Math.min(perEpoch, training.getMaxStepsPerEpoch());
+    }
+    trainer.setSchedule(
+        LearningRateSchedules.fromConfig(
+            training, (long) perEpoch * options.epochs(), MetricGoal.MINIMIZE));
+    TrainingRun.Job job =
+        new TrainingRun.Job() {
+          @Override
+          public ModelSession session() {
+            return session;
+          }
+
+          @Override
+          public TrainingPass startEpoch(int epoch) {
+            return trainer.startPass(
+                lanes, training.getBpttSteps(), training.getMaxStepsPerEpoch());
+          }
+
+          @Override
+          public TrainingRun.Validation validate() {
+            PassStats stats = evaluate(validationIds, validationDocumentStarts);
+            return new TrainingRun.Validation(
+                "perplexity",
+                stats.perplexity(),
+                MetricGoal.MINIMIZE,
+                TrainingRun.metrics("loss", stats.meanLoss()));
+          }
+
+          @Override
+          public long step() {
+            return trainer.step();
+          }
+
+          @Override
+          public void resumeAt(long step) {
+            trainer.resumeAt(step);
+          }
+
+          @Override
+          public LearningRateSchedule schedule() {
+            return trainer.schedule();
+          }
+        };
+    return new TrainingRun(job, options).run();
+  }
+
+  /** Returns the trainer, for stepping a pass by hand. */
+  public LanguageModelTrainer trainer() {
+    return trainer;
+  }
+
+  /** Returns the training session: graph, variables and optimizer. */
+  public ModelSession session() {
+    return session;
   }
 
   /** Returns the number of updates skipped for a non-finite loss or gradient norm. */

@@ -44,6 +44,14 @@ public final class Checkpoints {
    * of the same name only once the new one is complete.
    */
   public static void save(Session session, Path target) {
+    save(session, target, Map.of());
+  }
+
+  /**
+   * Saves every variable of {@code session} and the files {@code extraFiles} (name to content) into
+   * folder {@code target}. The folder appears only once all of them are written.
+   */
+  public static void save(Session session, Path target, Map<String, byte[]> extraFiles) {
     Path parent = target.toAbsolutePath().getParent();
     Path temporary = parent.resolve(target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
     try {
@@ -51,6 +59,9 @@ public final class Checkpoints {
       deleteRecursively(temporary);
       Files.createDirectories(temporary);
       session.save(temporary.resolve(PREFIX).toString());
+      for (Map.Entry<String, byte[]> file : extraFiles.entrySet()) {
+        Files.write(temporary.resolve(file.getKey()), file.getValue());
+      }
       replace(temporary, target);
       log.info("Checkpoint written to {}", target);
     } catch (IOException e) {

@@ -31,7 +31,7 @@ public final class ClassifierTrainer {
   private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
 
   private final ModelSession model;
-  private final LearningRateSchedule schedule;
+  private LearningRateSchedule schedule;
   private final StepGuard guard = new StepGuard(StepGuard.DEFAULT_MAX_CONSECUTIVE);
   private final Map<Integer, BucketGraph> trainGraphs = new HashMap<>();
   private final Map<Integer, BucketGraph> evalGraphs = new HashMap<>();
@@ -105,58 +105,89 @@ public final class ClassifierTrainer {
    * @return the mean loss per row and throughput
    */
   public PassStats train(List<Batch> batches, int maxUpdates, int epoch) {
-    Session session = model.start();
-    double lossSum = 0;
-    long rows = 0;
-    long tokens = 0;
+    TrainingPass pass = startPass(batches, maxUpdates, epoch);
     long started = System.nanoTime();
     long lastLog = started;
-    int updates = 0;
-    for (Batch batch : batches) {
-      if (maxUpdates > 0 && updates >= maxUpdates) {
-        break;
+    long rows = 0;
+    while (pass.hasNext()) {
+      Batch batch = batches.get(pass.position());
+      if (Double.isFinite(pass.next())) {
+        rows += batch.size();
       }
-      BucketGraph graph = graph(batch.bucketLength(), true);
-      List<Tensor> inputs = new ArrayList<>();
-      try {
-        Session.Runner runner = feed(session.runner(), graph, batch, inputs);
-        if (graph.grouped == null) {
-          TFloat32 rate = TFloat32.scalarOf(schedule.rate(step));
-          inputs.add(rate);
-          runner.feed(model.learningRate(), rate);
-        } else {
-          feedGroups(runner, graph.grouped, epoch, inputs);
-        }
-        TInt64 seed = TInt64.vectorOf(model.training().getSeed(), step);
-        inputs.add(seed);
-        runner.feed(model.dropoutSeed(), seed);
-        runner.fetch(graph.loss).fetch(graph.update.globalNorm()).addTarget(graph.update.train());
-        try (Result result = runner.run()) {
-          double loss = ((TFloat32) result.get(0)).getFloat();
-          double norm = ((TFloat32) result.get(1)).getFloat();
-          if (guard.record(step, loss, norm)) {
-            lossSum += loss * batch.size();
-            rows += batch.size();
-          }
-          step++;
-        }
-      } finally {
-        inputs.forEach(Tensor::close);
-      }
-      tokens += batch.realTokens();
-      updates++;
       long now = System.nanoTime();
       if (now - lastLog > LOG_INTERVAL_NANOS) {
         lastLog = now;
         log.info(
             "step {} loss {} ({} tokens/s)",
             step,
-            String.format("%.4f", lossSum / Math.max(rows, 1)),
-            String.format("%.0f", tokens / ((now - started) / 1e9)));
+            String.format("%.4f", pass.meanLoss()),
+            String.format("%.0f", pass.tokens() / ((now - started) / 1e9)));
       }
     }
     double seconds = (System.nanoTime() - started) / 1e9;
-    return new PassStats(lossSum / Math.max(rows, 1), rows, tokens, seconds);
+    return new PassStats(pass.meanLoss(), rows, pass.tokens(), seconds);
+  }
+
+  /**
+   * Starts a training pass over {@code batches} that the caller steps one batch at a time.
+   *
+   * @param maxUpdates stop after this many updates; 0 means all batches
+   */
+  public TrainingPass startPass(List<Batch> batches, int maxUpdates) {
+    return startPass(batches, maxUpdates, 0);
+  }
+
+  /**
+   * Starts a training pass as epoch {@code epoch}, which selects the layer groups' rates and
+   * switches.
+   */
+  public TrainingPass startPass(List<Batch> batches, int maxUpdates, int epoch) {
+    return new BatchPass(batches, maxUpdates, batch -> update(batch, epoch), Batch::size);
+  }
+
+  /** Sets the count of attempted updates, as a resumed run must before its first update. */
+  public void resumeAt(long step) {
+    this.step = step;
+  }
+
+  /** Replaces the learning-rate schedule for the following updates. */
+  public void setSchedule(LearningRateSchedule schedule) {
+    this.schedule = schedule;
+  }
+
+  /** Returns the learning-rate schedule. */
+  public LearningRateSchedule schedule() {
+    return schedule;
+  }
+
+  /** Runs the update of one batch and returns its loss; not finite when the update was skipped. */
+  private double update(Batch batch, int epoch) {
+    Session session = model.start();
+    BucketGraph graph = graph(batch.bucketLength(), true);
+    List<Tensor> inputs = new ArrayList<>();
+    try {
+      Session.Runner runner = feed(session.runner(), graph, batch, inputs);
+      if (graph.grouped == null) {
+        TFloat32 rate = TFloat32.scalarOf(schedule.rate(step));
+        inputs.add(rate);
+        runner.feed(model.learningRate(), rate);
+      } else {
+        feedGroups(runner, graph.grouped, epoch, inputs);
+      }
+      TInt64 seed = TInt64.vectorOf(model.training().getSeed(), step);
+      inputs.add(seed);
+      runner.feed(model.dropoutSeed(), seed);
+      runner.fetch(graph.loss).fetch(graph.update.globalNorm()).addTarget(graph.update.train());
+      try (Result result = runner.run()) {
+        double loss = ((TFloat32) result.get(0)).getFloat();
+        double norm = ((TFloat32) result.get(1)).getFloat();
+        boolean applied = guard.record(step, loss, norm);
+        step++;
+        return applied ? loss : Double.NaN;
+      }
+    } finally {
+      inputs.forEach(Tensor::close);
+    }
   }
 
   /** Returns the class probabilities {@code [rows][C]} of every batch, in batch order. */
@@ -174,6 +205,21 @@ public final class ClassifierTrainer {
       }
     }
     return probabilities;
+  }
+
+  private static Session.Runner feed(
+      Session.Runner runner, BucketGraph graph, Batch batch, List<Tensor> inputs) {
+    TInt32 tokens = Tensors.ints(batch.tokens());
+    inputs.add(tokens);
+    TInt32 lengths = Tensors.ints(batch.lengths());
+    inputs.add(lengths);
+    runner.feed(graph.tokens, tokens).feed(graph.lengths, lengths);
+    if (batch.labels() != null) {
+      TInt32 labels = Tensors.ints(batch.labels());
+      inputs.add(labels);
+      runner.feed(graph.labels, labels);
+    }
+    return runner;
   }
 
   private void feedGroups(
@@ -202,21 +248,6 @@ public final class ClassifierTrainer {
       inputs.add(on);
       runner.feed(grouped.enabled().get(g), on);
     }
-  }
-
-  private static Session.Runner feed(
-      Session.Runner runner, BucketGraph graph, Batch batch, List<Tensor> inputs) {
-    TInt32 tokens = Tensors.ints(batch.tokens());
-    inputs.add(tokens);
-    TInt32 lengths = Tensors.ints(batch.lengths());
-    inputs.add(lengths);
-    runner.feed(graph.tokens, tokens).feed(graph.lengths, lengths);
-    if (batch.labels() != null) {
-      TInt32 labels = Tensors.ints(batch.labels());
-      inputs.add(labels);
-      runner.feed(graph.labels, labels);
-    }
-    return runner;
   }
 
   private BucketGraph graph(int length, boolean training) {

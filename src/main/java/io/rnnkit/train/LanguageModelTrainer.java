@@ -41,7 +41,7 @@ public final class LanguageModelTrainer {
   private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
 
   private final ModelSession model;
-  private final LearningRateSchedule schedule;
+  private LearningRateSchedule schedule;
   private final StepGuard guard = new StepGuard(StepGuard.DEFAULT_MAX_CONSECUTIVE);
   private final Map<Integer, WindowGraph> trainGraphs = new HashMap<>();
   private final Map<Integer, WindowGraph> evalGraphs = new HashMap<>();
@@ -88,37 +88,128 @@ public final class LanguageModelTrainer {
   }
 
   private PassStats run(BpttLanes lanes, int steps, boolean training, int maxUpdates) {
-    WindowGraph graph = graph(steps, training);
-    Session session = model.start();
-    int hidden = model.network().config().getHiddenSize();
-    float[][][] state = zeroState(lanes.laneCount(), hidden);
-    double lossSum = 0;
-    long tokens = 0;
+    Pass pass = new Pass(lanes, steps, training, maxUpdates);
     long started = System.nanoTime();
     long lastLog = started;
-    int updates = 0;
-    for (BpttWindow window : lanes.windows(steps)) {
-      if (maxUpdates > 0 && updates >= maxUpdates) {
-        break;
-      }
-      resetLanes(state, window.resetState());
-      WindowResult result = runWindow(session, graph, window, state, training);
-      state = result.finalState();
-      lossSum += result.lossSum();
-      tokens += result.tokens();
-      updates++;
+    while (pass.hasNext()) {
+      pass.next();
       long now = System.nanoTime();
       if (training && now - lastLog > LOG_INTERVAL_NANOS) {
         lastLog = now;
         log.info(
             "step {} loss {} ({} tokens/s)",
             step,
-            String.format("%.4f", lossSum / Math.max(tokens, 1)),
-            String.format("%.0f", tokens / ((now - started) / 1e9)));
+            String.format("%.4f", pass.meanLoss()),
+            String.format("%.0f", pass.tokens() / ((now - started) / 1e9)));
       }
     }
     double seconds = (System.nanoTime() - started) / 1e9;
-    return new PassStats(lossSum / Math.max(tokens, 1), tokens, seconds, updates);
+    return new PassStats(pass.meanLoss(), pass.tokens(), seconds, pass.position());
+  }
+
+  /**
+   * Starts a training pass over {@code lanes} that the caller steps one window at a time.
+   *
+   * @param maxUpdates stop after this many updates; 0 means every window
+   */
+  public TrainingPass startPass(BpttLanes lanes, int steps, int maxUpdates) {
+    return new Pass(lanes, steps, true, maxUpdates);
+  }
+
+  /** Sets the count of attempted updates, as a resumed run must before its first update. */
+  public void resumeAt(long step) {
+    this.step = step;
+  }
+
+  /** Replaces the learning-rate schedule for the following updates. */
+  public void setSchedule(LearningRateSchedule schedule) {
+    this.schedule = schedule;
+  }
+
+  /** Returns the learning-rate schedule. */
+  public LearningRateSchedule schedule() {
+    return schedule;
+  }
+
+  /** Windows of one pass, with the recurrent state carried from each window to the next. */
+  private final class Pass implements TrainingPass {
+    private final WindowGraph graph;
+    private final boolean training;
+    private final List<BpttWindow> windows;
+    private final int size;
+    private float[][][] state;
+    private int position;
+    private double lossSum;
+    private long lossTokens;
+    private long tokens;
+
+    Pass(BpttLanes lanes, int steps, boolean training, int maxUpdates) {
+      this.graph = graph(steps, training);
+      this.training = training;
+      this.windows = lanes.windows(steps);
+      this.size = maxUpdates > 0 ? Math.min(maxUpdates, windows.size()) : windows.size();
+      this.state = zeroState(lanes.laneCount(), model.network().config().getHiddenSize());
+    }
+
+    @Override
+    public int size() {
+      return size;
+    }
+
+    @Override
+    public int position() {
+      return position;
+    }
+
+    @Override
+    public double next() {
+      BpttWindow window = windows.get(position);
+      resetLanes(state, window.resetState());
+      WindowResult result = runWindow(model.start(), graph, window, state, training);
+      state = result.finalState();
+      position++;
+      tokens += result.tokens();
+      double mean = result.lossSum() / Math.max(result.tokens(), 1);
+      if (!training || Double.isFinite(mean)) {
+        lossSum += result.lossSum();
+        lossTokens += result.tokens();
+      }
+      return mean;
+    }
+
+    @Override
+    public double meanLoss() {
+      return lossSum / Math.max(lossTokens, 1);
+    }
+
+    @Override
+    public long tokens() {
+      return tokens;
+    }
+
+    @Override
+    public PassPosition snapshot() {
+      return new PassPosition(position, lossSum, lossTokens, tokens, state);
+    }
+
+    @Override
+    public void restore(PassPosition saved) {
+      if (saved.carriedState() == null
+          || saved.carriedState().length != state.length
+          || saved.carriedState()[0].length != state[0].length) {
+        throw new IllegalArgumentException(
+            "the saved recurrent state does not match this model's "
+                + state.length
+                + " state parts of "
+                + state[0].length
+                + " lanes; resume with the batch size and model of the saved run");
+      }
+      position = saved.position();
+      lossSum = saved.lossSum();
+      lossTokens = (long) saved.lossWeight();
+      tokens = saved.tokens();
+      state = saved.carriedState();
+    }
   }
 
   private WindowResult runWindow(

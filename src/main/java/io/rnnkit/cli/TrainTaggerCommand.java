@@ -1,0 +1,115 @@
+package io.rnnkit.cli;
+
+import io.rnnkit.config.ModelConfig;
+import io.rnnkit.config.RunConfig;
+import io.rnnkit.config.TrainingConfig;
+import io.rnnkit.data.BrownCorpus;
+import io.rnnkit.data.BrownSplits;
+import io.rnnkit.data.BrownSplits.DocumentSplits;
+import io.rnnkit.data.Example;
+import io.rnnkit.data.Vocabulary;
+import io.rnnkit.task.ModelFiles;
+import io.rnnkit.task.TaggerTask;
+import io.rnnkit.train.TrainingRun;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code rnnkit tag-train}: trains a part-of-speech tagger on the Brown corpus. */
+@Command(
+    name = "tag-train",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Train a part-of-speech tagger on the Brown corpus, documents split 80/10/10 by document.",
+      "The tag list comes from the training split. Prints validation token accuracy after each"
+          + " epoch and test token accuracy of the best epoch, and saves the model folder"
+          + " (checkpoint, vocab.txt, tags.txt, model_config.pbtxt) under --out."
+    })
+final class TrainTaggerCommand implements Callable<Integer> {
+
+  @Option(names = "--corpus", defaultValue = "data/brown", description = "Brown corpus folder.")
+  Path corpus;
+
+  @Option(names = "--out", defaultValue = "runs/brown-tagger", description = "Output folder.")
+  Path out;
+
+  @Option(
+      names = "--from",
+      description = "Language model folder whose vocabulary, embedding and encoder to start from.")
+  Path from;
+
+  @Option(
+      names = "--full-tags",
+      description = "Keep the -tl, -hl, -nc suffixes and fw- prefix; default: base tags.")
+  boolean fullTags;
+
+  @Option(names = "--bidirectional", description = "Read each sentence in both directions.")
+  boolean bidirectional;
+
+  @Option(
+      names = "--min-count",
+      defaultValue = "2",
+      description = "Words seen fewer times in training become <unk> (ignored with --from).")
+  int minCount;
+
+  @Mixin ConfigOptions options = new ConfigOptions();
+
+  @Mixin RunFolderOptions runOptions = new RunFolderOptions();
+
+  @Override
+  public Integer call() throws Exception {
+    RunConfig run = options.resolve(RunConfig.getDefaultInstance());
+    DocumentSplits splits =
+        BrownSplits.byDocument(BrownCorpus.readDirectory(corpus), run.getTraining().getSeed());
+    List<Example> train = tagged(splits.train());
+    List<Example> validation = tagged(splits.validation());
+    List<Example> test = tagged(splits.test());
+    Vocabulary vocabulary =
+        from != null
+            ? ModelFiles.readVocabulary(from)
+            : Vocabulary.build(
+                train.stream().map(Example::tokens).toList(), minCount, 0, List.of());
+    List<String> tags =
+        new ArrayList<>(new TreeSet<>(train.stream().flatMap(e -> e.tags().stream()).toList()));
+    System.out.printf(
+        "tagging: %d train, %d validation, %d test sentences, %d tags, vocabulary %d%n",
+        train.size(), validation.size(), test.size(), tags.size(), vocabulary.size());
+    ModelConfig model = run.getModel().toBuilder().setBidirectional(bidirectional).build();
+    TrainingConfig training = runOptions.apply(run.getTraining());
+    try (TaggerTask tagger = TaggerTask.create(model, training, vocabulary, tags)) {
+      if (from != null) {
+        System.out.println("loaded from the language model: " + tagger.transferFrom(from));
+      }
+      TrainingRun.Outcome outcome =
+          tagger.fit(train, validation, runOptions.options(out, training));
+      for (TrainingRun.EpochResult epoch : outcome.epochs()) {
+        System.out.printf(
+            "epoch %d: train loss %.4f (%.0f tokens/s, %.0f s), validation token accuracy %.4f%n",
+            epoch.epoch() + 1,
+            epoch.trainLoss(),
+            epoch.tokensPerSecond(),
+            epoch.seconds(),
+            epoch.validation().value());
+      }
+      System.out.printf("tagger test token accuracy: %.4f%n", tagger.evaluate(test).accuracy());
+      tagger.save(out);
+      System.out.println("saved tagger to " + out);
+    }
+    return 0;
+  }
+
+  private List<Example> tagged(List<io.rnnkit.data.BrownDocument> documents) {
+    List<Example> examples = new ArrayList<>();
+    for (Example example : BrownSplits.genreExamples(documents, false)) {
+      List<String> tags =
+          fullTags ? example.tags() : example.tags().stream().map(TaggerTask::baseTag).toList();
+      examples.add(new Example(example.id(), example.tokens(), null, tags));
+    }
+    return examples;
+  }
+}

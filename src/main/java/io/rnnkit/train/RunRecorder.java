@@ -1,0 +1,164 @@
+package io.rnnkit.train;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records a run's progress: the progress display, {@code metrics.jsonl} (one {@code "train"} record
+ * per log interval, one {@code "epoch"} record per epoch), TensorBoard scalars and, at the end, the
+ * plot.
+ */
+final class RunRecorder implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(RunRecorder.class);
+
+  private final RunFolder folder;
+  private final RunOptions options;
+  private final BufferedWriter metrics;
+  private final TensorBoardWriter tensorBoard;
+  private final ProgressDisplay progress;
+  private final long intervalNanos;
+  private long lastRecord;
+  private double intervalLossSum;
+  private int intervalCount;
+
+  private RunRecorder(RunFolder folder, RunOptions options) throws IOException {
+    this.folder = folder;
+    this.options = options;
+    Files.createDirectories(folder.root());
+    this.metrics =
+        Files.newBufferedWriter(
+            folder.metricsFile(),
+            StandardCharsets.UTF_8,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.APPEND);
+    this.tensorBoard =
+        options.tensorBoard() ? new TensorBoardWriter(folder.tensorBoardFolder()) : null;
+    boolean bar =
+        options.progress() == RunOptions.ProgressMode.BAR
+            || (options.progress() == RunOptions.ProgressMode.AUTO && System.console() != null);
+    this.progress = new ProgressDisplay(bar, options.logIntervalSeconds(), System.err);
+    this.intervalNanos = (long) (options.logIntervalSeconds() * 1e9);
+  }
+
+  static RunRecorder open(RunFolder folder, RunOptions options) {
+    try {
+      return new RunRecorder(folder, options);
+    } catch (IOException e) {
+      throw new UncheckedIOException("failed to open the metrics file in " + folder.root(), e);
+    }
+  }
+
+  void startEpoch(int epoch, int size, int position) {
+    progress.startEpoch();
+    lastRecord = System.nanoTime();
+    intervalLossSum = 0;
+    intervalCount = 0;
+  }
+
+  void step(
+      int epoch,
+      long step,
+      int position,
+      int size,
+      double loss,
+      double meanLoss,
+      double learningRate,
+      double tokensPerSecond,
+      double secondsLeft) {
+    if (Double.isFinite(loss)) {
+      intervalLossSum += loss;
+      intervalCount++;
+    }
+    progress.update(epoch, step, position, size, meanLoss, tokensPerSecond, secondsLeft);
+    long now = System.nanoTime();
+    if (now - lastRecord < intervalNanos || intervalCount == 0) {
+      return;
+    }
+    lastRecord = now;
+    double intervalLoss = intervalLossSum / intervalCount;
+    intervalLossSum = 0;
+    intervalCount = 0;
+    ObjectNode record = RunFolder.JSON.createObjectNode();
+    record.put("kind", "train");
+    record.put("epoch", epoch + 1);
+    record.put("step", step);
+    record.put("loss", intervalLoss);
+    record.put("epoch_loss", meanLoss);
+    record.put("learning_rate", learningRate);
+    record.put("tokens_per_second", tokensPerSecond);
+    write(record);
+    if (tensorBoard != null) {
+      tensorBoard.scalar("train/loss", step, intervalLoss);
+      tensorBoard.scalar("train/learning_rate", step, learningRate);
+      tensorBoard.scalar("train/tokens_per_second", step, tokensPerSecond);
+    }
+  }
+
+  void endProgress() {
+    progress.endEpoch();
+  }
+
+  void epoch(TrainingRun.EpochResult result) {
+    TrainingRun.Validation validation = result.validation();
+    ObjectNode record = RunFolder.JSON.createObjectNode();
+    record.put("kind", "epoch");
+    record.put("epoch", result.epoch() + 1);
+    record.put("step", result.step());
+    record.put("train_loss", result.trainLoss());
+    record.put("tokens_per_second", result.tokensPerSecond());
+    record.put("seconds", result.seconds());
+    record.put("validation_metric", validation.metric());
+    record.put("validation", validation.value());
+    for (Map.Entry<String, Double> other : validation.others().entrySet()) {
+      record.put("validation_" + other.getKey(), other.getValue());
+    }
+    write(record);
+    if (tensorBoard != null) {
+      tensorBoard.scalar("epoch/train_loss", result.step(), result.trainLoss());
+      tensorBoard.scalar("validation/" + validation.metric(), result.step(), validation.value());
+      for (Map.Entry<String, Double> other : validation.others().entrySet()) {
+        tensorBoard.scalar("validation/" + other.getKey(), result.step(), other.getValue());
+      }
+      tensorBoard.flush();
+    }
+  }
+
+  private void write(ObjectNode record) {
+    try {
+      metrics.write(RunFolder.JSON.writeValueAsString(record));
+      metrics.newLine();
+      metrics.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException("failed to write " + folder.metricsFile(), e);
+    }
+  }
+
+  /** Draws the plot of the whole run. */
+  void finish() {
+    if (options.plot()) {
+      CurvePlot.draw(folder.metricsFile(), folder.plotFile());
+      log.info("Training curves drawn in {}", folder.plotFile());
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      metrics.close();
+    } catch (IOException e) {
+      log.warn("Failed to close {}: {}", folder.metricsFile(), e.toString());
+    }
+    if (tensorBoard != null) {
+      tensorBoard.close();
+    }
+  }
+}
