@@ -132,11 +132,11 @@ class FinetuneTransferTest {
   }
 
   @Test
-  void taskTag_notAvailable() {
+  void taskTag_pointsToTagTrain() {
     Result result = run(finetuneArgs("--from", lm.toString(), "--task", "tag"));
     assertNotEquals(0, result.code(), "tagging fails");
     assertTrue(
-        result.errors().contains("--task tag: tagging is not available in this build"),
+        result.errors().contains("rnnkit tag-train --from"),
         result.errors());
   }
 
