@@ -28,7 +28,7 @@ done
 echo "== fine-tune the genre classifier and export savedmodels/brown-genre/$version"
 # shellcheck disable=SC2086
 scripts/rnnkit finetune --from "$run_dir/lm" --corpus data/brown \
-  --export savedmodels/brown-genre --version "$version" ${FINETUNE_FLAGS:-}
+  --export savedmodels/brown-genre --version "$version" --run "$run_dir/finetune" ${FINETUNE_FLAGS:-}
 
 echo "== predictions of the reloaded SavedModel (fresh JVM)"
 if [[ $# -ge 1 ]]; then

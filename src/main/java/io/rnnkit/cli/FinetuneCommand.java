@@ -225,7 +225,10 @@ final class FinetuneCommand implements Callable<Integer> {
                   : null));
       data = withValidation(data);
       TrainingRun.Outcome outcome =
-          classifier.fit(data.train(), data.validation(), runOptions.options(export, training));
+          classifier.fit(
+              data.train(),
+              data.validation(),
+              runOptions.options(Path.of("runs").resolve(export.getFileName()), training));
       for (TrainingRun.EpochResult epoch : outcome.epochs()) {
         System.out.printf(
             "epoch %d: train loss %.4f (%.0f s), validation accuracy %.4f, macro-F1 %.4f%n",

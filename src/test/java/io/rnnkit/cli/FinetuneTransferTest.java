@@ -135,9 +135,7 @@ class FinetuneTransferTest {
   void taskTag_pointsToTagTrain() {
     Result result = run(finetuneArgs("--from", lm.toString(), "--task", "tag"));
     assertNotEquals(0, result.code(), "tagging fails");
-    assertTrue(
-        result.errors().contains("rnnkit tag-train --from"),
-        result.errors());
+    assertTrue(result.errors().contains("rnnkit tag-train --from"), result.errors());
   }
 
   private static double accuracy(String output) {
