@@ -36,12 +36,17 @@ public final class BpttLanes {
    * @param lengths number of real steps per lane: {@code T}, except in the final window when {@code
    *     L - 1} is not a multiple of {@code T}. All lanes have the same length.
    * @param resetState per lane, whether the recurrent state must be zeroed before this window: true
-   *     in the first window, and true where a document starts at the window's first input. A
-   *     document that starts after the first step of a window does not reset the state. The state
-   *     carries across that boundary as in an unsegmented stream, and the next window does not
-   *     reset either.
+   *     in the first window, and true where a document starts at the window's first input
+   * @param documentStarts {@code [B][T]}: true at step {@code t > 0} of lane {@code b} where a
+   *     document starts at that input, inside the window. A language model zeroes the lane's state
+   *     before that step, so no state crosses from one document into the next.
    */
-  public record BpttWindow(int[][] inputs, int[][] targets, int[] lengths, boolean[] resetState) {}
+  public record BpttWindow(
+      int[][] inputs,
+      int[][] targets,
+      int[] lengths,
+      boolean[] resetState,
+      boolean[][] documentStarts) {}
 
   private final int[] tokens;
   private final int laneCount;
@@ -136,6 +141,7 @@ public final class BpttLanes {
       int[][] targets = new int[laneCount][steps];
       int[] lengths = new int[laneCount];
       boolean[] reset = new boolean[laneCount];
+      boolean[][] starts = new boolean[laneCount][steps];
       for (int b = 0; b < laneCount; b++) {
         int offset = b * laneLength + first;
         System.arraycopy(tokens, offset, inputs[b], 0, length);
@@ -144,14 +150,15 @@ public final class BpttLanes {
         reset[b] = w == 0 || documentStart[offset];
         for (int t = 1; t < length; t++) {
           if (documentStart[offset + t]) {
+            starts[b][t] = true;
             insideWindowStarts++;
           }
         }
       }
-      windows.add(new BpttWindow(inputs, targets, lengths, reset));
+      windows.add(new BpttWindow(inputs, targets, lengths, reset, starts));
     }
     LOG.debug(
-        "{} windows of {} steps over {} lanes; {} document starts inside a window carry state",
+        "{} windows of {} steps over {} lanes; {} document starts inside a window",
         count,
         steps,
         laneCount,

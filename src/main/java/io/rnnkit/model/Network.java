@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -103,9 +104,28 @@ public final class Network {
       List<Operand<TFloat32>> initialState,
       boolean training,
       Operand<TInt64> seed) {
+    return encode(tf, ids, lengths, timeSteps, initialState, training, seed, null);
+  }
+
+  /**
+   * Encodes token ids like {@link #encode(Ops, Operand, Operand, int, List, boolean, Operand)},
+   * zeroing the recurrent state before step {@code t} of row {@code b} where {@code resetBefore[b,
+   * t]} is true, because a new document starts there.
+   *
+   * @param resetBefore bool {@code [B, T]}, or {@code null} for no reset
+   */
+  public Encoded encode(
+      Ops tf,
+      Operand<TInt32> ids,
+      Operand<TInt32> lengths,
+      int timeSteps,
+      List<Operand<TFloat32>> initialState,
+      boolean training,
+      Operand<TInt64> seed,
+      Operand<TBool> resetBefore) {
     Operand<TFloat32> embedded = embedding.apply(tf, ids);
     EncoderOutput output =
-        encoder.apply(tf, embedded, lengths, timeSteps, training, seed, initialState);
+        encoder.apply(tf, embedded, lengths, timeSteps, training, seed, initialState, resetBefore);
     List<Operand<TFloat32>> finalState = new ArrayList<>();
     for (EncoderOutput.LayerState state : output.states()) {
       if (state.backward() == null) {

@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -176,6 +177,23 @@ public final class RecurrentEncoder {
       boolean training,
       Operand<TInt64> seed,
       List<Operand<TFloat32>> initialState) {
+    return apply(tf, inputs, lengths, timeSteps, training, seed, initialState, null);
+  }
+
+  /**
+   * Builds the encoder from a given initial state, zeroing each layer's state where {@code
+   * resetBefore [B, T]} is true (a document starts at that step). Only unidirectional layers take a
+   * reset mask.
+   */
+  public EncoderOutput apply(
+      Ops tf,
+      Operand<TFloat32> inputs,
+      Operand<TInt32> lengths,
+      int timeSteps,
+      boolean training,
+      Operand<TInt64> seed,
+      List<Operand<TFloat32>> initialState,
+      Operand<TBool> resetBefore) {
     if (initialState != null && initialState.size() != statePartCount()) {
       throw new IllegalArgumentException(
           "initialState must have " + statePartCount() + " parts, got " + initialState.size());
@@ -203,7 +221,8 @@ public final class RecurrentEncoder {
         offset += layer.statePartCount();
       }
       LayerResult result =
-          layer.apply(tf, current, lengths, timeSteps, forwardMask, backwardMask, start);
+          layer.apply(
+              tf, current, lengths, timeSteps, forwardMask, backwardMask, start, resetBefore);
       current = result.outputs();
       if (sites != null) {
         current = sites.dropout(current, spec.dropout(), k + 1);
@@ -302,7 +321,8 @@ public final class RecurrentEncoder {
         int timeSteps,
         Operand<TFloat32> forwardMask,
         Operand<TFloat32> backwardMask,
-        List<Operand<TFloat32>> initialState);
+        List<Operand<TFloat32>> initialState,
+        Operand<TBool> resetBefore);
   }
 
   private record UnidirectionalLayer<S extends RnnState>(String scope, Rnn<S> rnn)
@@ -330,9 +350,10 @@ public final class RecurrentEncoder {
         int timeSteps,
         Operand<TFloat32> forwardMask,
         Operand<TFloat32> backwardMask,
-        List<Operand<TFloat32>> initialState) {
+        List<Operand<TFloat32>> initialState,
+        Operand<TBool> resetBefore) {
       S start = initialState == null ? null : rnn.cell().stateOf(initialState);
-      RnnOutput<S> out = rnn.apply(tf, inputs, lengths, timeSteps, start, forwardMask);
+      RnnOutput<S> out = rnn.apply(tf, inputs, lengths, timeSteps, start, forwardMask, resetBefore);
       return new LayerResult(out.outputs(), new EncoderOutput.LayerState(out.finalState(), null));
     }
   }
@@ -362,8 +383,9 @@ public final class RecurrentEncoder {
         int timeSteps,
         Operand<TFloat32> forwardMask,
         Operand<TFloat32> backwardMask,
-        List<Operand<TFloat32>> initialState) {
-      if (initialState != null) {
+        List<Operand<TFloat32>> initialState,
+        Operand<TBool> resetBefore) {
+      if (initialState != null || resetBefore != null) {
         throw new IllegalArgumentException(
             "bidirectional layer "
                 + scope

@@ -95,6 +95,29 @@ public final class Rnn<S extends RnnState> {
       int timeSteps,
       S initialState,
       Operand<TFloat32> recurrentMask) {
+    return apply(tf, inputs, lengths, timeSteps, initialState, recurrentMask, null);
+  }
+
+  /**
+   * Builds the unrolled recurrence with state resets inside the sequence, as a stream of several
+   * documents needs: where {@code resetBefore[b, t]} is true, row {@code b}'s state is zeroed
+   * before step {@code t} reads its input. Only the forward direction of the unrolled kernel
+   * supports it.
+   *
+   * @param resetBefore bool {@code [B, T]}, or {@code null} for no reset
+   */
+  public RnnOutput<S> apply(
+      Ops tf,
+      Operand<TFloat32> inputs,
+      Operand<TInt32> lengths,
+      int timeSteps,
+      S initialState,
+      Operand<TFloat32> recurrentMask,
+      Operand<TBool> resetBefore) {
+    if (resetBefore != null && goBackwards) {
+      throw new IllegalArgumentException(
+          "resetBefore must be null for a layer that reads backwards, got a reset mask");
+    }
     Checks.positive("timeSteps", timeSteps);
     checkInputs(inputs, lengths, timeSteps);
     Ops scoped = Scopes.under(tf, cell.name());
@@ -104,7 +127,10 @@ public final class Rnn<S extends RnnState> {
     Operand<TInt32> batchSize = batchSize(scoped, lengths);
     Operand<TBool> stepMask = stepMask(scoped, lengths, timeSteps);
     S start = initialState == null ? cell.zeroState(scoped, batchSize) : initialState;
-    if (kernel == RecurrentKernel.FUSED && recurrentMask == null && cell instanceof LstmCell lstm) {
+    if (kernel == RecurrentKernel.FUSED
+        && recurrentMask == null
+        && resetBefore == null
+        && cell instanceof LstmCell lstm) {
       Operand<TFloat32> clean =
           scoped.select(
               scoped.expandDims(stepMask, scoped.constant(2)), ordered, scoped.zerosLike(ordered));
@@ -119,11 +145,17 @@ public final class Rnn<S extends RnnState> {
     Operand<TFloat32> projected = projectAllSteps(scoped, ordered, stepMask, batchSize, timeSteps);
     List<Operand<TFloat32>> stepInputs = unstackTime(scoped, projected, timeSteps);
     List<Operand<TBool>> masks = unstackTime(scoped, stepMask, timeSteps);
+    List<Operand<TBool>> resets =
+        resetBefore == null ? null : unstackTime(scoped, resetBefore, timeSteps);
 
     S state = start;
     List<Operand<TFloat32>> outputs = new ArrayList<>(timeSteps);
     for (int t = 0; t < timeSteps; t++) {
       Ops stepOps = scoped.withSubScope("step_" + t);
+      if (resets != null) {
+        state =
+            keepWhereInactive(stepOps, resets.get(t), cell.zeroState(stepOps, batchSize), state);
+      }
       CellStep<S> step = cell.step(stepOps, stepInputs.get(t), state, recurrentMask);
       Operand<TBool> active = masks.get(t);
       outputs.add(selectRows(stepOps, active, step.output(), stepOps.zerosLike(step.output())));

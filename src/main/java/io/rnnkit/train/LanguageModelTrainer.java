@@ -15,8 +15,10 @@ import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.StdArrays;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -27,8 +29,8 @@ import org.tensorflow.types.TInt64;
  * <p>The token stream is cut into {@code B} lanes ({@link BpttLanes}); each update trains on the
  * next window of {@code T} tokens of every lane. The state a window ends with is fed back as the
  * initial state of the next window, as a value, so no gradient crosses the window boundary. A
- * lane's state is zeroed where the window marks a reset (a document start), and every state is
- * zeroed when the number of lanes changes.
+ * lane's state is zeroed where a document starts, at a window's first step or inside it, and every
+ * state is zeroed when the number of lanes changes.
  *
  * <p>With {@code TrainingConfig.sampled_softmax} set, training graphs use {@link
  * Losses#sampledSequenceCrossEntropy} with classes drawn by a {@link LogUniformSampler} for every
@@ -220,6 +222,9 @@ public final class LanguageModelTrainer {
       runner.feed(graph.inputs, track(inputs, Tensors.ints(window.inputs())));
       runner.feed(graph.targets, track(inputs, Tensors.ints(window.targets())));
       runner.feed(graph.lengths, track(inputs, Tensors.ints(window.lengths())));
+      runner.feed(
+          graph.documentStarts,
+          track(inputs, TBool.tensorOf(StdArrays.ndCopyOf(window.documentStarts()))));
       for (int part = 0; part < state.length; part++) {
         runner.feed(graph.initialState.get(part), track(inputs, Tensors.floats(state[part])));
       }
@@ -294,6 +299,9 @@ public final class LanguageModelTrainer {
         tf.withName("targets").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, steps)));
     Placeholder<TInt32> lengths =
         tf.withName("lengths").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+    Placeholder<TBool> documentStarts =
+        tf.withName("document_starts")
+            .placeholder(TBool.class, Placeholder.shape(Shape.of(-1, steps)));
     List<Placeholder<TFloat32>> initialState = new ArrayList<>();
     int hidden = network.config().getHiddenSize();
     for (int part = 0; part < network.statePartCount(); part++) {
@@ -303,7 +311,14 @@ public final class LanguageModelTrainer {
     }
     Network.Encoded encoded =
         network.encode(
-            tf, inputs, lengths, steps, List.copyOf(initialState), training, model.dropoutSeed());
+            tf,
+            inputs,
+            lengths,
+            steps,
+            List.copyOf(initialState),
+            training,
+            model.dropoutSeed(),
+            documentStarts);
     int vocabulary = (int) model.store().shape(Network.LM_HEAD + "/bias").size(0);
     int samples = model.training().getSampledSoftmax();
     SampledInputs sampled = null;
@@ -330,7 +345,15 @@ public final class LanguageModelTrainer {
     }
     ModelSession.Update update = training ? model.buildUpdate(loss.loss()) : null;
     return new WindowGraph(
-        inputs, targets, lengths, initialState, loss, encoded.finalState(), update, sampled);
+        inputs,
+        targets,
+        lengths,
+        documentStarts,
+        initialState,
+        loss,
+        encoded.finalState(),
+        update,
+        sampled);
   }
 
   /** Placeholders of the classes a sampled-softmax training graph is fed at every step. */
@@ -349,6 +372,7 @@ public final class LanguageModelTrainer {
       Placeholder<TInt32> inputs,
       Placeholder<TInt32> targets,
       Placeholder<TInt32> lengths,
+      Placeholder<TBool> documentStarts,
       List<Placeholder<TFloat32>> initialState,
       Losses.MaskedLoss loss,
       List<Operand<TFloat32>> finalState,

@@ -79,6 +79,10 @@ class BpttLanesTest {
     assertTrue(windows.get(1).resetState()[0], "document starts at offset 4, the window start");
     assertFalse(
         windows.get(2).resetState()[0], "document at offset 10 starts mid-window: no reset");
+    assertArrayEquals(
+        new boolean[] {false, false, true, false},
+        windows.get(2).documentStarts()[0],
+        "window 3 covers offsets 8 to 11, so the document at offset 10 is marked at step 2");
   }
 
   @Test
