@@ -132,22 +132,33 @@ public final class TensorBundleReader implements AutoCloseable {
         prefix, indexFile, header.getNumShards(), byteOrder, Collections.unmodifiableMap(entries));
   }
 
+  /**
+   * Resolves {@code path} to a bundle prefix. A folder may be a SavedModel ({@code
+   * variables/variables}), an rnnkit checkpoint folder ({@code variables}) or an rnnkit model
+   * folder ({@code checkpoint/variables}); any other path is taken as the prefix itself.
+   */
   private static Path resolvePrefix(Path path) throws CheckpointFormatException {
-    if (Files.isDirectory(path)) {
-      Path savedModelPrefix = path.resolve("variables").resolve("variables");
-      if (Files.exists(indexFile(savedModelPrefix))) {
-        return savedModelPrefix;
-      }
-      throw new CheckpointFormatException(
-          "No checkpoint found in directory "
-              + path
-              + ": expected a SavedModel with "
-              + indexFile(savedModelPrefix)
-              + ". For a checkpoint, pass its prefix such as "
-              + path.resolve("model.ckpt-1000")
-              + ".");
+    if (!Files.isDirectory(path)) {
+      return path;
     }
-    return path;
+    List<Path> candidates =
+        List.of(
+            path.resolve("variables").resolve("variables"),
+            path.resolve("variables"),
+            path.resolve("checkpoint").resolve("variables"));
+    for (Path candidate : candidates) {
+      if (Files.exists(indexFile(candidate))) {
+        return candidate;
+      }
+    }
+    throw new CheckpointFormatException(
+        "No checkpoint found in directory "
+            + path
+            + ": expected a SavedModel (variables/variables.index), an rnnkit checkpoint folder"
+            + " (variables.index) or an rnnkit model folder (checkpoint/variables.index). For a"
+            + " TensorFlow checkpoint, pass its prefix such as "
+            + path.resolve("model.ckpt-1000")
+            + ".");
   }
 
   private static Path indexFile(Path prefix) {

@@ -25,7 +25,7 @@ final class ConfigOptions {
       description = "RunConfig in protobuf text format; flags override its fields.")
   Path config;
 
-  @Option(names = "--cell", description = "Recurrent cell: ${COMPLETION-CANDIDATES}.")
+  @Option(names = "--cell", description = "Recurrent cell: LSTM, GRU or SIMPLE_RNN.")
   CellKind cell;
 
   @Option(names = "--embedding-size", description = "Embedding size E.")
@@ -37,10 +37,13 @@ final class ConfigOptions {
   @Option(names = "--layers", description = "Number of stacked recurrent layers.")
   Integer layers;
 
-  @Option(names = "--max-length", description = "Longest sentence, in tokens, a classifier reads.")
+  @Option(
+      names = "--max-length",
+      description =
+          "Longest sentence, in tokens, a classifier or tagger reads; longer ones are cut.")
   Integer maxLength;
 
-  @Option(names = "--optimizer", description = "Optimizer: ${COMPLETION-CANDIDATES}.")
+  @Option(names = "--optimizer", description = "Optimizer: ADAM, SGD, MOMENTUM or ADAMW.")
   OptimizerKind optimizer;
 
   @Option(names = "--learning-rate", description = "Learning rate.")
@@ -49,7 +52,9 @@ final class ConfigOptions {
   @Option(names = "--clip-norm", description = "Global-norm clipping threshold; 0 disables it.")
   Float clipNorm;
 
-  @Option(names = "--batch-size", description = "Rows per batch (lanes for a language model).")
+  @Option(
+      names = "--batch-size",
+      description = "Rows per batch; for a language model, the number of truncated-BPTT lanes.")
   Integer batchSize;
 
   @Option(names = "--bptt-steps", description = "Truncated-BPTT window length, in tokens.")
@@ -118,6 +123,7 @@ final class ConfigOptions {
 
   /** Returns the config file's content with every given flag applied over it. */
   RunConfig resolve(RunConfig defaults) {
+    checkFlags();
     RunConfig.Builder builder = defaults.toBuilder();
     if (config != null) {
       builder.mergeFrom(readConfig(config));
@@ -179,6 +185,41 @@ final class ConfigOptions {
       training.clearBucketBoundaries().addAllBucketBoundaries(buckets);
     }
     return builder.build();
+  }
+
+  /**
+   * Rejects flag values that the config fields would read as "unset": an explicit 0 for a size
+   * would otherwise silently become the default.
+   */
+  private void checkFlags() {
+    positive("--embedding-size", embeddingSize);
+    positive("--hidden-size", hiddenSize);
+    positive("--layers", layers);
+    positive("--max-length", maxLength);
+    positive("--batch-size", batchSize);
+    positive("--bptt-steps", bpttSteps);
+    positive("--epochs", epochs);
+    if (learningRate != null && !(learningRate > 0f && Float.isFinite(learningRate))) {
+      throw new IllegalArgumentException(
+          "--learning-rate must be positive and finite, got " + learningRate);
+    }
+    if (maxSteps != null && maxSteps < 0) {
+      throw new IllegalArgumentException("--max-steps must be >= 0, got " + maxSteps);
+    }
+    if (cell == CellKind.CELL_KIND_UNSPECIFIED || cell == CellKind.UNRECOGNIZED) {
+      throw new IllegalArgumentException("--cell must be LSTM, GRU or SIMPLE_RNN, got " + cell);
+    }
+    if (optimizer == OptimizerKind.OPTIMIZER_KIND_UNSPECIFIED
+        || optimizer == OptimizerKind.UNRECOGNIZED) {
+      throw new IllegalArgumentException(
+          "--optimizer must be ADAM, SGD, MOMENTUM or ADAMW, got " + optimizer);
+    }
+  }
+
+  private static void positive(String flag, Integer value) {
+    if (value != null && value <= 0) {
+      throw new IllegalArgumentException(flag + " must be positive, got " + value);
+    }
   }
 
   /** Parses a RunConfig text file; an unknown field is an error that names it. */

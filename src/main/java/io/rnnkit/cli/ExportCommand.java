@@ -11,7 +11,6 @@ import picocli.CommandLine.Spec;
 /** {@code rnnkit export}: turns a saved model folder into a SavedModel version. */
 @Command(
     name = "export",
-    mixinStandardHelpOptions = true,
     description = {
       "Export a model folder (checkpoint/, vocab.txt, model_config.pbtxt, such as one written by"
           + " 'rnnkit pretrain') as a SavedModel under --export/--version, for any task. A"
@@ -20,6 +19,14 @@ import picocli.CommandLine.Spec;
       "An existing version folder is never overwritten."
     })
 final class ExportCommand implements Callable<Integer> {
+
+  // The standard help mixin is not used because its --version flag would clash with the
+  // SavedModel --version option of this command.
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help message and exit.")
+  boolean help;
 
   @Spec CommandSpec spec;
 

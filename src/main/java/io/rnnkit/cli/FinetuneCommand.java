@@ -14,6 +14,7 @@ import io.rnnkit.data.TsvReader;
 import io.rnnkit.data.Vocabulary;
 import io.rnnkit.task.ClassifierTask;
 import io.rnnkit.task.Evaluation;
+import io.rnnkit.train.TrainingConfigs;
 import io.rnnkit.train.TrainingRun;
 import io.rnnkit.transfer.FineTuning;
 import io.rnnkit.transfer.SlantedTriangular;
@@ -33,7 +34,6 @@ import picocli.CommandLine.TypeConversionException;
 /** {@code rnnkit finetune}: trains a classifier from a pretrained language model. */
 @Command(
     name = "finetune",
-    mixinStandardHelpOptions = true,
     description = {
       "Fine-tune a sentence classifier from the embedding and encoder of a pretrained language"
           + " model, on Brown genres or on your own label<TAB>text files.",
@@ -44,6 +44,14 @@ import picocli.CommandLine.TypeConversionException;
           + " --export/--version."
     })
 final class FinetuneCommand implements Callable<Integer> {
+
+  // The standard help mixin is not used because its --version flag would clash with the
+  // SavedModel --version option of this command.
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help message and exit.")
+  boolean help;
 
   /** Kind of model to fine-tune: a sentence classifier or a token tagger. */
   enum TaskChoice {
@@ -192,43 +200,48 @@ final class FinetuneCommand implements Callable<Integer> {
           "--task tag is not supported by finetune; train a tagger from a language model with"
               + " 'rnnkit tag-train --from LM_FOLDER'");
     }
+    requireNewExport();
     FineTuning fineTuning = pretrained();
     RunConfig run =
         options.resolve(RunConfig.newBuilder().setModel(encoderDefaults(fineTuning)).build());
+    if (pooling == Pooling.POOLING_UNSPECIFIED || pooling == Pooling.UNRECOGNIZED) {
+      throw new IllegalArgumentException(
+          "--pooling must be LAST, MEAN, MAX or CONCAT_POOLING, got " + pooling);
+    }
     if (pooling != null) {
       run = run.toBuilder().setModel(run.getModel().toBuilder().setPooling(pooling)).build();
     }
-    Splits data = readData(run);
+    Splits read = readData(run);
     List<String> labels =
-        new ArrayList<>(new TreeSet<>(data.train().stream().map(Example::label).toList()));
+        new ArrayList<>(new TreeSet<>(read.train().stream().map(Example::label).toList()));
+    requireKnownLabels(labels, read.validation(), validationTsv, "validation");
+    requireKnownLabels(labels, read.test(), testTsv, "test");
+    Vocabulary vocabulary = fineTuning.vocabulary(read.train(), extendVocabulary, extendMinCount);
+    printCoverage(fineTuning.pretrainedVocabulary(), read.train(), vocabulary);
+    Splits data = withValidation(read);
     System.out.printf(
         "classification: %d train, %d validation, %d test sentences, %d labels%n",
         data.train().size(), data.validation().size(), data.test().size(), labels.size());
-    Vocabulary vocabulary = fineTuning.vocabulary(data.train(), extendVocabulary, extendMinCount);
-    printCoverage(fineTuning.pretrainedVocabulary(), data.train(), vocabulary);
-    TrainingConfig training = runOptions.apply(run.getTraining());
+    TrainingConfig training = TrainingConfigs.withDefaults(runOptions.apply(run.getTraining()));
     try (ClassifierTask classifier =
         ClassifierTask.createWithLayerGroups(run.getModel(), training, vocabulary, labels)) {
       if (!scratch) {
         System.out.print(fineTuning.load(classifier, allowPartial, extendVocabulary).table());
       }
-      int epochs = Math.max(1, run.getTraining().getEpochs());
+      int epochs = training.getEpochs();
       long totalUpdates = (long) epochs * classifier.updatesPerEpoch(data.train());
       classifier.setGroupSchedule(
           FineTuning.schedule(
               classifier.layerGroups().size(),
-              run.getTraining().getLearningRate(),
+              training.getLearningRate(),
               discriminativeFactor,
               unfreezing,
               slantedTriangular
                   ? new SlantedTriangular(Math.max(1, totalUpdates), cutFraction, ratio)
                   : null));
-      data = withValidation(data);
       TrainingRun.Outcome outcome =
           classifier.fit(
-              data.train(),
-              data.validation(),
-              runOptions.options(Path.of("runs").resolve(export.getFileName()), training));
+              data.train(), data.validation(), runOptions.options(defaultRunOutput(), training));
       for (TrainingRun.EpochResult epoch : outcome.epochs()) {
         System.out.printf(
             "epoch %d: train loss %.4f (%.0f s), validation accuracy %.4f, macro-F1 %.4f%n",
@@ -308,6 +321,47 @@ final class FinetuneCommand implements Callable<Integer> {
         BrownSplits.genreExamples(splits.train(), false),
         BrownSplits.genreExamples(splits.validation(), false),
         BrownSplits.genreExamples(splits.test(), false));
+  }
+
+  /** Fails before any training when the export version cannot be written. */
+  private void requireNewExport() {
+    if (version <= 0) {
+      throw new IllegalArgumentException("--version must be positive, got " + version);
+    }
+    Path target = export.resolve(Long.toString(version));
+    if (java.nio.file.Files.exists(target)) {
+      throw new IllegalArgumentException(
+          "export folder " + target + " already exists; choose another --version");
+    }
+  }
+
+  /**
+   * Returns the output whose run folder is used unless --run is given: beside the export base
+   * folder, {@code NAME-vVERSION-run}, so each exported version has its own run.
+   */
+  private Path defaultRunOutput() {
+    return export.resolveSibling(export.getFileName() + "-v" + version);
+  }
+
+  /** Fails before any training when an evaluation example has a label training never saw. */
+  private static void requireKnownLabels(
+      List<String> labels, List<Example> examples, Path file, String split) {
+    for (Example example : examples) {
+      if (!labels.contains(example.label())) {
+        String where =
+            file == null
+                ? "the " + split + " split"
+                : file + " (example " + (example.id() + 1) + " among its valid lines)";
+        throw new IllegalArgumentException(
+            "label '"
+                + example.label()
+                + "' in "
+                + where
+                + " does not occur in the training data, whose labels are "
+                + labels
+                + "; add training examples of it or remove it");
+      }
+    }
   }
 
   /** Holds out the last tenth of the training examples when there is no validation set. */

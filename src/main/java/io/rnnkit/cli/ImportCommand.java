@@ -102,10 +102,12 @@ public final class ImportCommand implements Callable<Integer> {
                       v.maxMagnitude(),
                       Importer.VERIFY_TOLERANCE));
       out.println("model folder written to " + this.out);
+      out.flush();
       return 0;
     } catch (ImportException e) {
       if (!e.rows().isEmpty()) {
         out.print(ImportReport.table(e.rows()));
+        out.flush();
       }
       err.println("rnnkit import: " + e.getMessage());
       return 1;

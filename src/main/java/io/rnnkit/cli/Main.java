@@ -35,11 +35,27 @@ public final class Main {
               || exception instanceof IllegalStateException
               || exception instanceof java.io.UncheckedIOException
               || exception instanceof java.io.IOException) {
-            line.getErr().println("rnnkit: " + exception.getMessage());
+            line.getErr().println("rnnkit: " + describe(exception));
             return 2;
           }
           throw exception;
         });
     return commandLine;
+  }
+
+  /** Returns the message of a user-facing error, naming the file for file-system errors. */
+  static String describe(Exception exception) {
+    Throwable cause =
+        exception instanceof java.io.UncheckedIOException ? exception.getCause() : exception;
+    if (cause instanceof java.nio.file.NoSuchFileException missing) {
+      return "file not found: " + missing.getFile();
+    }
+    if (cause instanceof java.nio.file.AccessDeniedException denied) {
+      return "permission denied: " + denied.getFile();
+    }
+    if (cause instanceof java.nio.file.FileSystemException other && other.getFile() != null) {
+      return other.getFile() + ": " + other.getReason();
+    }
+    return exception.getMessage();
   }
 }

@@ -26,7 +26,8 @@ import picocli.CommandLine.Option;
     name = "pretrain",
     mixinStandardHelpOptions = true,
     description = {
-      "Train a word-level language model with truncated BPTT on the Brown corpus.",
+      "Train a word-level language model with truncated BPTT on the Brown corpus (--corpus) or"
+          + " on your own plain text (--text, one document per line).",
       "The first --train-tokens tokens train, the next --validation-tokens validate, the rest"
           + " test. Prints validation perplexity after each epoch and test perplexity at the end"
           + " (of the best epoch), and saves the model under --out. Checkpoints go to the run"
@@ -80,6 +81,7 @@ final class PretrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    runOptions.requireNewOutput(out);
     RunConfig run = options.resolve(RunConfig.getDefaultInstance());
     LanguageModelSplits splits = text == null ? brownSplits() : TextSplits.of(text);
     if (reverse) {

@@ -13,7 +13,8 @@ final class RunFolderOptions {
       names = "--run",
       description =
           "Run folder for checkpoints, trainer_state.json, metrics.jsonl, tensorboard/ and"
-              + " curves.png; default: <output folder>-run.")
+              + " curves.png; default: <--out>-run, or <--export>-v<version>-run for"
+              + " finetune.")
   Path run;
 
   @Option(
@@ -32,7 +33,11 @@ final class RunFolderOptions {
   @Option(names = "--keep-checkpoints", description = "Newest checkpoints kept besides the best.")
   Integer keepCheckpoints;
 
-  @Option(names = "--schedule", description = "Learning-rate schedule: ${COMPLETION-CANDIDATES}.")
+  @Option(
+      names = "--schedule",
+      description =
+          "Learning-rate schedule: CONSTANT, STEP_DECAY, WARMUP_LINEAR, WARMUP_COSINE,"
+              + " REDUCE_ON_PLATEAU or SLANTED_TRIANGULAR.")
   ScheduleKind schedule;
 
   @Option(names = "--warmup-steps", description = "Warm-up steps of WARMUP_* schedules.")
@@ -56,6 +61,13 @@ final class RunFolderOptions {
     if (keepCheckpoints != null) {
       builder.setKeepCheckpoints(keepCheckpoints);
     }
+    if (schedule == ScheduleKind.SCHEDULE_KIND_UNSPECIFIED
+        || schedule == ScheduleKind.UNRECOGNIZED) {
+      throw new IllegalArgumentException(
+          "--schedule must be one of CONSTANT, STEP_DECAY, WARMUP_LINEAR, WARMUP_COSINE,"
+              + " REDUCE_ON_PLATEAU, SLANTED_TRIANGULAR, got "
+              + schedule);
+    }
     if (schedule != null) {
       builder.getScheduleBuilder().setKind(schedule);
     }
@@ -71,5 +83,22 @@ final class RunFolderOptions {
   RunOptions options(Path output, TrainingConfig training) {
     Path folder = run != null ? run : output.resolveSibling(output.getFileName() + "-run");
     return RunOptions.fromConfig(folder, training).withResume(resume).withLogInterval(logInterval);
+  }
+
+  /**
+   * Fails when {@code output} already holds a saved model, unless the run resumes, so that a new
+   * run never overwrites a finished model by accident.
+   */
+  void requireNewOutput(java.nio.file.Path output) {
+    boolean hasModel =
+        java.nio.file.Files.exists(output.resolve("model_config.pbtxt"))
+            || java.nio.file.Files.exists(output.resolve("checkpoint"));
+    if (hasModel && !resume) {
+      throw new IllegalArgumentException(
+          "output folder "
+              + output
+              + " already holds a saved model; choose another --out, delete it, or pass --resume"
+              + " to continue its run");
+    }
   }
 }

@@ -63,6 +63,7 @@ final class TrainTaggerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    runOptions.requireNewOutput(out);
     RunConfig run = options.resolve(RunConfig.getDefaultInstance());
     DocumentSplits splits =
         BrownSplits.byDocument(BrownCorpus.readDirectory(corpus), run.getTraining().getSeed());

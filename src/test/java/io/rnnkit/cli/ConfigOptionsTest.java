@@ -54,4 +54,54 @@ class ConfigOptionsTest {
     assertTrue(err.toString().contains(missing.toString()), err.toString());
     assertTrue(err.toString().contains("fetch-data.sh"), err.toString());
   }
+
+  @Test
+  void resolve_zeroSize_rejected() {
+    ConfigOptions options = new ConfigOptions();
+    new CommandLine(options).parseArgs("--hidden-size", "0");
+    IllegalArgumentException error =
+        assertThrows(
+            IllegalArgumentException.class, () -> options.resolve(RunConfig.getDefaultInstance()));
+    assertEquals("--hidden-size must be positive, got 0", error.getMessage());
+  }
+
+  @Test
+  void resolve_unspecifiedCell_rejected() {
+    ConfigOptions options = new ConfigOptions();
+    new CommandLine(options).parseArgs("--cell", "CELL_KIND_UNSPECIFIED");
+    IllegalArgumentException error =
+        assertThrows(
+            IllegalArgumentException.class, () -> options.resolve(RunConfig.getDefaultInstance()));
+    assertTrue(
+        error.getMessage().startsWith("--cell must be LSTM, GRU or SIMPLE_RNN"),
+        error.getMessage());
+  }
+
+  @Test
+  void exportHelp_printsUsage() {
+    java.io.StringWriter out = new java.io.StringWriter();
+    CommandLine commandLine = Main.commandLine();
+    commandLine.setOut(new java.io.PrintWriter(out));
+    int code = commandLine.execute("export", "--help");
+    assertEquals(0, code, "export --help exits 0");
+    assertTrue(out.toString().contains("--model-folder"), out.toString());
+  }
+
+  @Test
+  void pretrain_existingModelFolder_rejected() throws Exception {
+    Path existing = Files.createDirectories(folder.resolve("lm"));
+    Files.writeString(existing.resolve("model_config.pbtxt"), "");
+    java.io.StringWriter err = new java.io.StringWriter();
+    CommandLine commandLine = Main.commandLine();
+    commandLine.setErr(new java.io.PrintWriter(err));
+    int code =
+        commandLine.execute(
+            "pretrain",
+            "--text",
+            folder.resolve("none.txt").toString(),
+            "--out",
+            existing.toString());
+    assertEquals(2, code, "exit code of a usage error");
+    assertTrue(err.toString().contains("already holds a saved model"), err.toString());
+  }
 }
