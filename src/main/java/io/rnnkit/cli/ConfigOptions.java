@@ -43,6 +43,16 @@ final class ConfigOptions {
           "Longest sentence, in tokens, a classifier or tagger reads; longer ones are cut.")
   Integer maxLength;
 
+  @Option(
+      names = "--dropout",
+      description = "Dropout rate on the embeddings and between recurrent layers, in [0, 1).")
+  Float dropout;
+
+  @Option(
+      names = "--recurrent-dropout",
+      description = "Variational dropout rate on the recurrent state, in [0, 1).")
+  Float recurrentDropout;
+
   @Option(names = "--optimizer", description = "Optimizer: ADAM, SGD, MOMENTUM or ADAMW.")
   OptimizerKind optimizer;
 
@@ -145,6 +155,12 @@ final class ConfigOptions {
     if (maxLength != null) {
       model.setMaxLength(maxLength);
     }
+    if (dropout != null) {
+      model.setDropout(dropout);
+    }
+    if (recurrentDropout != null) {
+      model.setRecurrentDropout(recurrentDropout);
+    }
     if (optimizer != null) {
       training.setOptimizer(optimizer);
     }
@@ -203,6 +219,8 @@ final class ConfigOptions {
       throw new IllegalArgumentException(
           "--learning-rate must be positive and finite, got " + learningRate);
     }
+    rate("--dropout", dropout);
+    rate("--recurrent-dropout", recurrentDropout);
     if (maxSteps != null && maxSteps < 0) {
       throw new IllegalArgumentException("--max-steps must be >= 0, got " + maxSteps);
     }
@@ -213,6 +231,12 @@ final class ConfigOptions {
         || optimizer == OptimizerKind.UNRECOGNIZED) {
       throw new IllegalArgumentException(
           "--optimizer must be ADAM, SGD, MOMENTUM or ADAMW, got " + optimizer);
+    }
+  }
+
+  private static void rate(String flag, Float value) {
+    if (value != null && !(value >= 0f && value < 1f)) {
+      throw new IllegalArgumentException(flag + " must be in [0, 1), got " + value);
     }
   }
 

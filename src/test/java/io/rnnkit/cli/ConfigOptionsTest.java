@@ -104,4 +104,20 @@ class ConfigOptionsTest {
     assertEquals(2, code, "exit code of a usage error");
     assertTrue(err.toString().contains("already holds a saved model"), err.toString());
   }
+
+  @Test
+  void resolve_dropoutFlags_setAndChecked() {
+    ConfigOptions options = new ConfigOptions();
+    new CommandLine(options).parseArgs("--dropout", "0.3", "--recurrent-dropout", "0.1");
+    RunConfig run = options.resolve(RunConfig.getDefaultInstance());
+    assertEquals(0.3f, run.getModel().getDropout(), "dropout flag");
+    assertEquals(0.1f, run.getModel().getRecurrentDropout(), "recurrent dropout flag");
+
+    ConfigOptions invalid = new ConfigOptions();
+    new CommandLine(invalid).parseArgs("--dropout", "1");
+    IllegalArgumentException error =
+        assertThrows(
+            IllegalArgumentException.class, () -> invalid.resolve(RunConfig.getDefaultInstance()));
+    assertEquals("--dropout must be in [0, 1), got 1.0", error.getMessage());
+  }
 }
