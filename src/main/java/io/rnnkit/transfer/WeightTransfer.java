@@ -167,13 +167,16 @@ public final class WeightTransfer {
           optimizerState++;
           continue;
         }
+        boolean head = options.newPrefixes().stream().anyMatch(entry.key()::startsWith);
         rows.add(
             new Row(
                 entry.key(),
                 entry.shapeString(),
                 Status.LEFT_OUT,
                 entry.key() + " @ " + sources.get(s).prefix(),
-                "no variable of the new model takes it"));
+                head
+                    ? "the pretrained head is not reused; the new head starts fresh"
+                    : "no variable of the new model takes it"));
       }
     }
     return new Plan(new TransferReport(rows, optimizerState), copies);
