@@ -86,7 +86,7 @@ final class RunFolderOptions {
   }
 
   /**
-   * Fails when {@code output} already holds a saved model, unless the run resumes, so that a new
+   * Fails when {@code output} already contains a saved model, unless the run resumes, so that a new
    * run never overwrites a finished model by accident.
    */
   void requireNewOutput(java.nio.file.Path output) {

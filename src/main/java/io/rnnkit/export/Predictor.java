@@ -15,8 +15,8 @@ import org.tensorflow.types.TString;
  * Runs an exported classifier from Java.
  *
  * <p>Input rows are lists of tokens. Rows longer than the model's {@code max_length} are truncated
- * to it, and the prediction says so. Safe to call from several threads: TensorFlow sessions run
- * concurrent calls. Close it to release the native model.
+ * to it, and the prediction marks them as truncated. Safe to call from several threads: TensorFlow
+ * sessions run concurrent calls. Close it to release the native model.
  */
 public final class Predictor implements AutoCloseable {
 

@@ -183,7 +183,7 @@ final class ServingGraphs {
     return new SequenceInputs(tf, tokens, fed, ids, lengths, usable);
   }
 
-  /** Value of {@code lengths} that asks the graph to count the row's non-empty tokens. */
+  /** Value of {@code lengths} that makes the graph count the row's non-empty tokens. */
   static final int DERIVE_LENGTH = -1;
 
   private Operand<TBool> positionMask(Operand<TInt32> lengths) {

@@ -41,7 +41,7 @@ import org.tensorflow.proto.DataType;
  *
  * <p>The folder contains {@code checkpoint/} with one tensor per rnnkit variable, {@code
  * import_report.txt} (the table of {@link Result#table()}) and {@code layers.txt} (the rebuilt
- * layers). If the layers form a {@link Network}, it also holds {@code model_config.pbtxt} and
+ * layers). If the layers form a {@link Network}, it also contains {@code model_config.pbtxt} and
  * {@code vocab.txt}, so every rnnkit command that reads a model folder can use it. The folder is
  * written under a temporary name and renamed when complete, so a failed import leaves nothing.
  */

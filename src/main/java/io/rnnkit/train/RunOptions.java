@@ -31,7 +31,7 @@ public record RunOptions(
     boolean plot,
     boolean restoreBest) {
 
-  /** How progress is shown during an epoch. */
+  /** Progress output during an epoch. */
   public enum ProgressMode {
     /** A progress bar when a console is attached, log lines otherwise. */
     AUTO,

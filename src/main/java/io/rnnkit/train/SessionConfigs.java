@@ -9,7 +9,7 @@ import org.tensorflow.proto.GPUOptions;
 
 /**
  * Session options of a {@link TrainingConfig}: op threads and device. Graphs never pin ops to a
- * device; the device choice only decides which devices a session may use, so a graph trained on a
+ * device. The device choice only decides which devices a session may use, so a graph trained on a
  * GPU exports and runs anywhere.
  */
 public final class SessionConfigs {

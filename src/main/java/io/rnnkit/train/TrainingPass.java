@@ -26,7 +26,7 @@ public interface TrainingPass {
   /** Returns the real tokens read so far. */
   long tokens();
 
-  /** Returns what a resumed pass needs to continue exactly where this one stands. */
+  /** Returns the position a resumed pass needs to continue exactly where this one is. */
   PassPosition snapshot();
 
   /**

@@ -16,15 +16,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A resumed run restores the variables (weights, optimizer slots, {@code global_step}), the
  * count of attempted updates, the schedule state, the running loss of the epoch in progress and,
- * for a language model, the recurrent state carried between windows. The data order of an epoch is
- * a function of the seed and the epoch number and the dropout masks of a function of the seed and
- * step, so the resumed run trains on the same batches with the same masks.
+ * for a language model, the recurrent state carried between windows. The data order of an epoch
+ * depends only on the seed and the epoch number, and the dropout masks only on the seed and the
+ * step. So the resumed run trains on the same batches with the same masks.
  */
 public final class TrainingRun {
 
   private static final Logger log = LoggerFactory.getLogger(TrainingRun.class);
 
-  /** What a task supplies to a run. */
+  /** Task-specific parts of a run: session, epoch passes, validation and step count. */
   public interface Job {
     ModelSession session();
 

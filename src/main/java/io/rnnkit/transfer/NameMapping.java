@@ -4,7 +4,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Maps a variable of the new model to the key that holds its value in a pretrained bundle. */
+/** Maps a variable of the new model to the key that contains its value in a pretrained bundle. */
 @FunctionalInterface
 public interface NameMapping {
 

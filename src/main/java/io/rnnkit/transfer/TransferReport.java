@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a weight transfer did with each variable of the new model and each pretrained tensor.
+ * Outcome of a weight transfer for each variable of the new model and each pretrained tensor.
  *
  * @param rows one row per variable of the new model, in creation order, then one per pretrained
  *     tensor left out

@@ -1,6 +1,6 @@
 package io.rnnkit.transfer;
 
-/** Which layer groups train in which epoch, from the head (top group) down to the embedding. */
+/** Policy of which layer groups train in each epoch, from the head down to the embedding. */
 public enum Unfreezing {
   /** Every group trains from the first epoch. */
   NONE,

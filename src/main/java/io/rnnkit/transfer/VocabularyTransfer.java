@@ -11,7 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** How a new task's words fit a pretrained vocabulary, and the vocabulary extended by them. */
+/** Coverage of a new task's words by a pretrained vocabulary, and its extension by them. */
 public final class VocabularyTransfer {
 
   private VocabularyTransfer() {}
