@@ -178,7 +178,7 @@ final class PredictCommand implements Callable<Integer> {
         node.put("text", lines.get(i));
         tagging.tokens().forEach(node.putArray("tokens")::add);
         tagging.tags().forEach(node.putArray("tags")::add);
-        node.put("truncated", tagging.truncated());
+        node.put("pieces", tagging.pieces());
         nodes.add(node);
       }
       return nodes;

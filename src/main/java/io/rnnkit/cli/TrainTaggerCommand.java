@@ -57,6 +57,24 @@ final class TrainTaggerCommand implements Callable<Integer> {
       description = "Words seen fewer times in training become <unk> (ignored with --from).")
   int minCount;
 
+  @Option(
+      names = "--unknown-word-classes",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Give words missing from the vocabulary a class from their shape and suffix, such as"
+              + " <unk:cap:ity>, learned from the words below --min-count (default: on; ignored"
+              + " with --from).")
+  boolean unknownWordClasses;
+
+  @Option(
+      names = "--min-class-count",
+      defaultValue = "2",
+      description =
+          "Keep an unknown-word class only if left-out training words give it this many tokens.")
+  int minClassCount;
+
   @Mixin ConfigOptions options = new ConfigOptions();
 
   @Mixin RunFolderOptions runOptions = new RunFolderOptions();
@@ -70,11 +88,7 @@ final class TrainTaggerCommand implements Callable<Integer> {
     List<Example> train = tagged(splits.train());
     List<Example> validation = tagged(splits.validation());
     List<Example> test = tagged(splits.test());
-    Vocabulary vocabulary =
-        from != null
-            ? ModelFiles.readVocabulary(from)
-            : Vocabulary.build(
-                train.stream().map(Example::tokens).toList(), minCount, 0, List.of());
+    Vocabulary vocabulary = from != null ? ModelFiles.readVocabulary(from) : vocabulary(train);
     List<String> tags =
         new ArrayList<>(new TreeSet<>(train.stream().flatMap(e -> e.tags().stream()).toList()));
     System.out.printf(
@@ -102,6 +116,13 @@ final class TrainTaggerCommand implements Callable<Integer> {
       System.out.println("saved tagger to " + out);
     }
     return 0;
+  }
+
+  private Vocabulary vocabulary(List<Example> train) {
+    List<List<String>> sentences = train.stream().map(Example::tokens).toList();
+    return unknownWordClasses
+        ? Vocabulary.buildWithUnknownWordClasses(sentences, minCount, 0, List.of(), minClassCount)
+        : Vocabulary.build(sentences, minCount, 0, List.of());
   }
 
   private List<Example> tagged(List<io.rnnkit.data.BrownDocument> documents) {

@@ -48,14 +48,18 @@ public final class Vocabulary {
 
   private final List<String> tokens;
   private final Map<String, Integer> ids;
+  private final boolean unknownWordClasses;
 
   private Vocabulary(List<String> tokens) {
     this.tokens = List.copyOf(tokens);
     Map<String, Integer> map = new HashMap<>(tokens.size() * 2);
+    boolean classes = false;
     for (int i = 0; i < tokens.size(); i++) {
       map.put(tokens.get(i), i);
+      classes |= UnknownWordClasses.isClassToken(tokens.get(i));
     }
     this.ids = Collections.unmodifiableMap(map);
+    this.unknownWordClasses = classes;
   }
 
   /**
@@ -142,6 +146,59 @@ public final class Vocabulary {
     return new Vocabulary(tokens);
   }
 
+  /**
+   * Builds a vocabulary like {@link #build} and appends the {@link UnknownWordClasses} of the words
+   * it leaves out, so that {@link #id} maps an unknown word to its class rather than to {@value
+   * #UNK_TOKEN}. A class is kept when the left-out words of the training sentences give it at least
+   * {@code minClassCount} tokens, so every kept class trains on those tokens.
+   *
+   * @param sentences token lists, iterated twice (so not a one-shot iterable)
+   * @param minCount keep only words seen at least this many times (at least 1)
+   * @param maxSize maximum number of special tokens and words, or 0 for no limit; the classes come
+   *     on top of it
+   * @param extraSpecials special tokens placed right after {@value #PAD_TOKEN} and {@value
+   *     #UNK_TOKEN}
+   * @param minClassCount keep only classes seen at least this many times (at least 1)
+   * @throws IllegalArgumentException as {@link #build} does, or if {@code minClassCount < 1}
+   */
+  public static Vocabulary buildWithUnknownWordClasses(
+      Iterable<? extends List<String>> sentences,
+      int minCount,
+      int maxSize,
+      List<String> extraSpecials,
+      int minClassCount) {
+    if (minClassCount < 1) {
+      throw new IllegalArgumentException("minClassCount must be at least 1, got " + minClassCount);
+    }
+    Vocabulary words = build(sentences, minCount, maxSize, extraSpecials);
+    Map<String, Integer> counts = new HashMap<>();
+    for (List<String> sentence : sentences) {
+      for (String token : sentence) {
+        if (!words.contains(token)) {
+          for (String wordClass : UnknownWordClasses.classesOf(token)) {
+            counts.merge(wordClass, 1, Integer::sum);
+          }
+        }
+      }
+    }
+    List<Map.Entry<String, Integer>> kept = new ArrayList<>();
+    for (Map.Entry<String, Integer> entry : counts.entrySet()) {
+      if (entry.getValue() >= minClassCount && !words.contains(entry.getKey())) {
+        kept.add(entry);
+      }
+    }
+    kept.sort(
+        (a, b) -> {
+          int byCount = Integer.compare(b.getValue(), a.getValue());
+          return byCount != 0 ? byCount : a.getKey().compareTo(b.getKey());
+        });
+    List<String> tokens = new ArrayList<>(words.tokens());
+    for (Map.Entry<String, Integer> entry : kept) {
+      tokens.add(entry.getKey());
+    }
+    return new Vocabulary(tokens);
+  }
+
   private static void checkToken(String token) {
     Objects.requireNonNull(token, "token");
     if (token.isEmpty() || token.indexOf('\n') >= 0 || token.indexOf('\r') >= 0) {
@@ -152,13 +209,35 @@ public final class Vocabulary {
     }
   }
 
-  /** Returns the id of {@code token}, or {@link #UNK_ID} if it is not in the vocabulary. */
+  /**
+   * Returns the id of {@code token}. A token not in the vocabulary gets the id of its most specific
+   * {@link UnknownWordClasses unknown-word class} that the vocabulary contains, or {@link #UNK_ID}.
+   */
   public int id(String token) {
     Integer id = ids.get(Objects.requireNonNull(token, "token"));
-    return id == null ? UNK_ID : id;
+    if (id != null) {
+      return id;
+    }
+    if (unknownWordClasses) {
+      for (String wordClass : UnknownWordClasses.classesOf(token)) {
+        Integer classId = ids.get(wordClass);
+        if (classId != null) {
+          return classId;
+        }
+      }
+    }
+    return UNK_ID;
   }
 
-  /** Returns the ids of {@code tokens}, with {@link #UNK_ID} for unknown tokens. */
+  /**
+   * Returns whether the vocabulary contains unknown-word classes, so that {@link #id} maps unknown
+   * words to them.
+   */
+  public boolean hasUnknownWordClasses() {
+    return unknownWordClasses;
+  }
+
+  /** Returns the ids of {@code tokens}, unknown tokens mapped as {@link #id} does. */
   public int[] ids(List<String> tokens) {
     int[] result = new int[tokens.size()];
     for (int i = 0; i < result.length; i++) {

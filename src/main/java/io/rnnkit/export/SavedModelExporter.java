@@ -4,6 +4,7 @@ import com.google.protobuf.TextFormat;
 import io.rnnkit.config.ModelConfig;
 import io.rnnkit.config.RecurrentKernel;
 import io.rnnkit.config.TaskKind;
+import io.rnnkit.data.UnknownWordClasses;
 import io.rnnkit.data.Vocabulary;
 import io.rnnkit.model.Network;
 import io.rnnkit.nn.ParameterStore;
@@ -300,7 +301,8 @@ public final class SavedModelExporter {
             tf.constant(NdArrays.vectorOfObjects(keys.toArray(String[]::new))),
             tf.constant(values));
     tf.withControlDependencies(List.of(fill)).withName(INIT_TABLES).noOp();
-    return new Tables(table);
+    boolean classes = vocabulary.stream().anyMatch(UnknownWordClasses::isClassToken);
+    return new Tables(table, classes);
   }
 
   /** Pads {@code ids [B, T]} with 0 or cuts them to exactly {@code length} columns. */
@@ -376,12 +378,32 @@ public final class SavedModelExporter {
     }
   }
 
-  /** The vocabulary table of an export graph. */
-  record Tables(HashTable vocabulary) {
+  /**
+   * The vocabulary table of an export graph.
+   *
+   * @param unknownWordClasses whether the vocabulary contains unknown-word classes, which the
+   *     lookup then tries for tokens missing from it
+   */
+  record Tables(HashTable vocabulary, boolean unknownWordClasses) {
 
-    /** Maps string tokens to int32 ids; unknown tokens give {@code <unk>} = 1. */
+    /**
+     * Maps string tokens to int32 ids as {@link Vocabulary#id} does: an unknown token gets its most
+     * specific unknown-word class in the vocabulary, else {@code <unk>} = 1.
+     */
     Operand<TInt32> lookup(Ops tf, Operand<TString> tokens) {
-      Operand<TInt64> ids = tf.lookupTableFind(vocabulary, tokens, tf.constant(1L));
+      Operand<TInt64> missing = tf.constant(-1L);
+      Operand<TInt64> ids = tf.lookupTableFind(vocabulary, tokens, missing);
+      if (unknownWordClasses) {
+        for (Operand<TString> wordClass : UnknownWordClassOps.classesOf(tf, tokens)) {
+          ids =
+              tf.select(
+                  tf.math.less(ids, tf.constant(0L)),
+                  tf.lookupTableFind(vocabulary, wordClass, missing),
+                  ids);
+        }
+      }
+      Operand<TInt64> unknown = tf.constant((long) Vocabulary.UNK_ID);
+      ids = tf.select(tf.math.less(ids, tf.constant(0L)), unknown, ids);
       return tf.dtypes.cast(ids, TInt32.class);
     }
   }

@@ -11,9 +11,10 @@ import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TString;
 
 /**
- * Runs an exported tagger from Java: one tag per token. Rows longer than the model's {@code
- * max_length} are truncated to it, and {@link Tagging#truncated()} is set. Safe to call from
- * several threads. Close it to release the native model.
+ * Runs an exported tagger from Java: one tag per token. A row longer than the model's {@code
+ * max_length} is tagged in consecutive pieces of {@code max_length} tokens, each read on its own,
+ * and {@link Tagging#pieces()} says how many. Safe to call from several threads. Close it to
+ * release the native model.
  */
 public final class TaggerPredictor implements AutoCloseable {
 
@@ -40,7 +41,7 @@ public final class TaggerPredictor implements AutoCloseable {
     return tags;
   }
 
-  /** Returns the maximum row length the model reads; longer rows are truncated. */
+  /** Returns the maximum row length the model reads at once; longer rows are read in pieces. */
   public int maxLength() {
     return maxLength;
   }
@@ -53,7 +54,39 @@ public final class TaggerPredictor implements AutoCloseable {
    * @throws IllegalArgumentException for an empty batch, an empty row or a null or empty token
    */
   public List<Tagging> tag(List<List<String>> rows) {
-    TokenBatch batch = TokenBatch.of(rows, maxLength);
+    // Checks the rows as given, so an error names the caller's row index, not a piece's.
+    TokenBatch.of(rows, maxLength);
+    List<List<String>> pieces = new ArrayList<>();
+    for (List<String> row : rows) {
+      for (int start = 0; start < row.size(); start += maxLength) {
+        pieces.add(row.subList(start, Math.min(row.size(), start + maxLength)));
+      }
+    }
+    List<Tagging> tagged = tagPieces(pieces);
+    List<Tagging> results = new ArrayList<>(rows.size());
+    int next = 0;
+    for (List<String> row : rows) {
+      int count = (row.size() + maxLength - 1) / maxLength;
+      List<String> rowTags = new ArrayList<>(row.size());
+      List<float[]> rowProbabilities = new ArrayList<>(row.size());
+      for (int p = 0; p < count; p++) {
+        Tagging piece = tagged.get(next++);
+        rowTags.addAll(piece.tags());
+        rowProbabilities.addAll(List.of(piece.probabilities()));
+      }
+      results.add(
+          new Tagging(
+              List.copyOf(row),
+              List.copyOf(rowTags),
+              rowProbabilities.toArray(float[][]::new),
+              count));
+    }
+    return results;
+  }
+
+  /** Tags rows of at most {@code max_length} tokens in one run of the model. */
+  private List<Tagging> tagPieces(List<List<String>> pieces) {
+    TokenBatch batch = TokenBatch.of(pieces, maxLength);
     try (TString tokens = batch.tokens();
         TInt32 lengths = batch.lengths();
         ServingModel.Outputs outputs =
@@ -74,8 +107,7 @@ public final class TaggerPredictor implements AutoCloseable {
             rowProbabilities[t][k] = probabilities.getFloat(row, t, k);
           }
         }
-        results.add(
-            new Tagging(kept, List.copyOf(rowTags), rowProbabilities, batch.truncated()[row]));
+        results.add(new Tagging(kept, rowTags, rowProbabilities, 1));
       }
       return results;
     }
@@ -89,11 +121,12 @@ public final class TaggerPredictor implements AutoCloseable {
   /**
    * Tags of one row.
    *
-   * @param tokens the tokens read, after truncation
+   * @param tokens the tokens of the row
    * @param tags the most probable tag of each token
    * @param probabilities {@code [tokens][K]} probability of every tag, in tag-id order
-   * @param truncated whether the row was longer than the model's maximum length and cut to it
+   * @param pieces the number of pieces of at most {@code max_length} tokens the row was read in, 1
+   *     for a row that fits
    */
   public record Tagging(
-      List<String> tokens, List<String> tags, float[][] probabilities, boolean truncated) {}
+      List<String> tokens, List<String> tags, float[][] probabilities, int pieces) {}
 }

@@ -256,8 +256,9 @@ public final class TaggerTask implements AutoCloseable {
   }
 
   /**
-   * Tags every example and compares with its tags. Tokens past {@code max_length} are not tagged
-   * and count as errors; a gold tag missing from the tag list counts as an error too.
+   * Tags every example and compares with its tags. A sentence longer than {@code max_length} is
+   * tagged in consecutive pieces of {@code max_length} tokens, each read on its own. A gold tag
+   * missing from the tag list counts as an error.
    */
   public TagEvaluation evaluate(List<Example> examples) {
     List<int[]> predicted = predictIds(examples);
@@ -272,7 +273,7 @@ public final class TaggerTask implements AutoCloseable {
       int[] guess = predicted.get(i);
       for (int t = 0; t < gold.size(); t++) {
         Integer goldId = tagIds.get(gold.get(t));
-        if (goldId != null && t < guess.length && guess[t] == goldId) {
+        if (goldId != null && guess[t] == goldId) {
           correct++;
         }
         total++;
@@ -284,18 +285,24 @@ public final class TaggerTask implements AutoCloseable {
   private List<int[]> predictIds(List<Example> examples) {
     List<Batch> batches = batcher(examples, false).inOrder();
     List<int[][]> predictions = trainer.predict(batches);
-    Map<Long, int[]> byId = new HashMap<>();
+    Map<Long, int[]> byPiece = new HashMap<>();
     for (int b = 0; b < batches.size(); b++) {
       Batch batch = batches.get(b);
       for (int row = 0; row < batch.size(); row++) {
-        byId.put(
+        byPiece.put(
             batch.exampleIds()[row],
             java.util.Arrays.copyOf(predictions.get(b)[row], batch.lengths()[row]));
       }
     }
     List<int[]> ordered = new ArrayList<>(examples.size());
+    long piece = 0;
     for (Example example : examples) {
-      ordered.add(byId.get(example.id()));
+      int[] row = new int[example.tokens().size()];
+      for (int start = 0; start < row.length; start += model.getMaxLength()) {
+        int[] tagged = byPiece.get(piece++);
+        System.arraycopy(tagged, 0, row, start, tagged.length);
+      }
+      ordered.add(row);
     }
     return ordered;
   }
@@ -315,28 +322,42 @@ public final class TaggerTask implements AutoCloseable {
     Checkpoints.save(session.session(), folder.resolve(ModelFiles.CHECKPOINT));
   }
 
+  /**
+   * Batches {@code examples}, each cut into consecutive pieces of at most {@code max_length} tokens
+   * so that every token is read. The pieces get ids 0, 1, 2, ... in example order.
+   */
   private BucketBatcher batcher(List<Example> examples, boolean withTags) {
     if (examples.isEmpty()) {
       throw new IllegalArgumentException("no examples; pass at least one tagged sentence");
     }
-    long[] ids = new long[examples.size()];
-    int[][] sequences = new int[examples.size()][];
-    int[][] tagSequences = withTags ? new int[examples.size()][] : null;
-    for (int i = 0; i < examples.size(); i++) {
-      Example example = examples.get(i);
-      ids[i] = example.id();
-      sequences[i] = vocabulary.ids(example.tokens());
-      if (withTags) {
-        tagSequences[i] = tagIds(example);
+    int maxLength = model.getMaxLength();
+    List<int[]> sequences = new ArrayList<>();
+    List<int[]> tagSequences = new ArrayList<>();
+    for (Example example : examples) {
+      if (example.tokens().isEmpty()) {
+        throw new IllegalArgumentException(
+            "example " + example.id() + " has no tokens; remove empty sentences before tagging");
+      }
+      int[] ids = vocabulary.ids(example.tokens());
+      int[] tagged = withTags ? tagIds(example) : null;
+      for (int start = 0; start < ids.length; start += maxLength) {
+        int end = Math.min(ids.length, start + maxLength);
+        sequences.add(java.util.Arrays.copyOfRange(ids, start, end));
+        if (withTags) {
+          tagSequences.add(java.util.Arrays.copyOfRange(tagged, start, end));
+        }
       }
     }
+    long[] pieceIds = new long[sequences.size()];
+    for (int i = 0; i < pieceIds.length; i++) {
+      pieceIds[i] = i;
+    }
     BucketBatcher.Builder builder =
-        BucketBatcher.builder(ids, sequences)
+        BucketBatcher.builder(pieceIds, sequences.toArray(int[][]::new))
             .boundaries(boundaries)
-            .batchSize(training.getBatchSize())
-            .overflow(BucketBatcher.Overflow.TRUNCATE);
+            .batchSize(training.getBatchSize());
     if (withTags) {
-      builder.tags(tagSequences);
+      builder.tags(tagSequences.toArray(int[][]::new));
     }
     return builder.build();
   }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.rnnkit.config.TaskKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -117,6 +118,34 @@ class SavedModelExporterTest {
         }
       }
       assertTrue(maxDifference <= 1e-6, "tag probabilities differ by " + maxDifference);
+    }
+  }
+
+  @Test
+  void tagger_longRowTaggedInPieces() {
+    try (TaggerPredictor tagger = TaggerPredictor.load(exports.get(TaskKind.TAGGER))) {
+      int maxLength = tagger.maxLength();
+      List<String> row = new ArrayList<>();
+      for (int t = 0; t < 2 * maxLength + 1; t++) {
+        row.add(ROWS.get(0).get(t % ROWS.get(0).size()));
+      }
+      TaggerPredictor.Tagging whole = tagger.tag(List.of(row)).get(0);
+      List<TaggerPredictor.Tagging> pieces =
+          tagger.tag(
+              List.of(
+                  row.subList(0, maxLength),
+                  row.subList(maxLength, 2 * maxLength),
+                  row.subList(2 * maxLength, row.size())));
+      assertEquals(3, whole.pieces(), "pieces of a row of 2 * max_length + 1 tokens");
+      assertEquals(row.size(), whole.tags().size(), "one tag per token");
+      List<String> expected = new ArrayList<>();
+      pieces.forEach(piece -> expected.addAll(piece.tags()));
+      assertEquals(expected, whole.tags(), "the row's tags are its pieces' tags");
+      assertEquals(
+          pieces.get(2).probabilities()[0][1],
+          whole.probabilities()[2 * maxLength][1],
+          1e-7,
+          "probabilities of the first token of the last piece");
     }
   }
 

@@ -79,8 +79,8 @@ class ServingCommandsTest {
               lines[0]);
         }
         case TAGGER -> {
-          assertEquals(6, first.get("tags").size(), "max_length tags: " + lines[0]);
-          assertTrue(first.get("truncated").asBoolean(), "7 tokens over max_length 6: " + lines[0]);
+          assertEquals(7, first.get("tags").size(), "a tag for every token: " + lines[0]);
+          assertEquals(2, first.get("pieces").asInt(), "7 tokens over max_length 6: " + lines[0]);
           assertEquals(2, second.get("tags").size(), lines[1]);
           assertTrue(TinyModels.TAGS.contains(second.get("tags").get(0).asText()), lines[1]);
         }

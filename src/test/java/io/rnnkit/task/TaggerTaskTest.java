@@ -56,6 +56,7 @@ class TaggerTaskTest {
             .setEmbeddingSize(8)
             .setHiddenSize(12)
             .setBidirectional(true)
+            .setMaxLength(9)
             .build();
     TrainingConfig training =
         TrainingConfig.newBuilder()
@@ -86,6 +87,44 @@ class TaggerTaskTest {
     assertTrue(
         Files.readString(folder.resolve("tagger").resolve(ModelFiles.CONFIG)).contains("TAGGER"),
         "model config names the task");
+  }
+
+  @Test
+  void fit_sentencesPastMaxLengthTaggedWhole() throws Exception {
+    List<Example> train = sentences(80, 1);
+    List<Example> validation = sentences(20, 2);
+    List<String> longTokens = new ArrayList<>();
+    List<String> longTags = new ArrayList<>();
+    for (int g = 0; g < 5; g++) {
+      longTokens.addAll(List.of("the", NOUNS.get(g), VERBS.get(g)));
+      longTags.addAll(List.of("at", "nn", "vbz"));
+    }
+    Example longSentence = new Example(99, longTokens, null, longTags);
+    Vocabulary vocabulary = TinyCorpus.vocabulary(train);
+    ModelConfig model =
+        ModelConfig.newBuilder()
+            .setEmbeddingSize(8)
+            .setHiddenSize(12)
+            .setBidirectional(true)
+            .setMaxLength(4)
+            .build();
+    TrainingConfig training =
+        TrainingConfig.newBuilder()
+            .setLearningRate(0.05f)
+            .setBatchSize(8)
+            .setSeed(3)
+            .setEpochs(4)
+            .build();
+    try (TaggerTask tagger =
+        TaggerTask.create(model, training, vocabulary, List.of("at", "nn", "vbz"))) {
+      tagger.fit(train, validation, RunOptions.fromConfig(folder.resolve("run"), training).quiet());
+      List<String> predicted = tagger.predict(List.of(longSentence)).get(0);
+      assertEquals(15, predicted.size(), "a 15-token sentence read in pieces of 4 gets 15 tags");
+      assertEquals(longTags, predicted, "tags of every piece, in order");
+      TaggerTask.TagEvaluation evaluation = tagger.evaluate(List.of(longSentence));
+      assertEquals(15, evaluation.total(), "tokens counted");
+      assertEquals(15, evaluation.correct(), "tokens tagged right");
+    }
   }
 
   @Test
