@@ -81,6 +81,10 @@ final class TrainTaggerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (minClassCount < 1) {
+      throw new IllegalArgumentException(
+          "--min-class-count must be at least 1, got " + minClassCount);
+    }
     runOptions.requireNewOutput(out);
     RunConfig run = options.resolve(RunConfig.getDefaultInstance());
     DocumentSplits splits =
@@ -112,10 +116,32 @@ final class TrainTaggerCommand implements Callable<Integer> {
             epoch.validation().value());
       }
       System.out.printf("tagger test token accuracy: %.4f%n", tagger.evaluate(test).accuracy());
+      if (fullTags) {
+        System.out.printf(
+            "tagger test token accuracy on base tags: %.4f%n", baseTagAccuracy(tagger, test));
+      }
       tagger.save(out);
       System.out.println("saved tagger to " + out);
     }
     return 0;
+  }
+
+  /** Returns the accuracy of full-tag predictions once gold and predicted tags become base tags. */
+  private static double baseTagAccuracy(TaggerTask tagger, List<Example> test) {
+    List<List<String>> predicted = tagger.predict(test);
+    long correct = 0;
+    long total = 0;
+    for (int i = 0; i < test.size(); i++) {
+      List<String> gold = test.get(i).tags();
+      for (int t = 0; t < gold.size(); t++) {
+        String guess = predicted.get(i).get(t);
+        if (guess != null && TaggerTask.baseTag(guess).equals(TaggerTask.baseTag(gold.get(t)))) {
+          correct++;
+        }
+        total++;
+      }
+    }
+    return (double) correct / total;
   }
 
   private Vocabulary vocabulary(List<Example> train) {

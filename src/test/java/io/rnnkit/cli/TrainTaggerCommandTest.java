@@ -1,0 +1,122 @@
+package io.rnnkit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** tag-train on a small corpus in the Brown format written by the test. */
+class TrainTaggerCommandTest {
+
+  private static final List<String> NAMES = List.of("Ann", "Bob", "Carl", "Dora", "Eve");
+  private static final List<String> VERBS = List.of("runs", "sings", "waits", "reads");
+
+  @TempDir Path folder;
+
+  @Test
+  void fullTags_printsBaseTagAccuracyToo() throws Exception {
+    Path corpus = corpus();
+    String printed = run("--corpus", corpus.toString(), "--out", out("full"), "--full-tags");
+    assertTrue(printed.contains("tagger test token accuracy: "), printed);
+    assertTrue(printed.contains("tagger test token accuracy on base tags: "), printed);
+    List<String> tags = Files.readAllLines(folder.resolve("full/tags.txt"));
+    assertTrue(tags.contains("np-tl"), "full tags keep the -tl suffix: " + tags);
+    List<String> vocabulary = Files.readAllLines(folder.resolve("full/vocab.txt"));
+    assertTrue(vocabulary.contains("<unk:cap>"), "rare names train a class: " + vocabulary);
+  }
+
+  @Test
+  void noUnknownWordClasses_plainVocabulary() throws Exception {
+    Path corpus = corpus();
+    String printed =
+        run("--corpus", corpus.toString(), "--out", out("plain"), "--no-unknown-word-classes");
+    assertFalse(printed.contains("on base tags"), "base tags are the only tags: " + printed);
+    List<String> tags = Files.readAllLines(folder.resolve("plain/tags.txt"));
+    assertFalse(tags.contains("np-tl"), "base tags drop -tl: " + tags);
+    List<String> vocabulary = Files.readAllLines(folder.resolve("plain/vocab.txt"));
+    assertEquals(
+        0,
+        vocabulary.stream().filter(token -> token.startsWith("<unk:")).count(),
+        "no classes: " + vocabulary);
+  }
+
+  /**
+   * Writes 20 documents of 6 sentences. About a third of the sentences name a person seen nowhere
+   * else, so those names fall below --min-count and train an unknown-word class.
+   */
+  private Path corpus() throws Exception {
+    Path corpus = Files.createDirectories(folder.resolve("brown"));
+    Random random = new Random(5);
+    for (int d = 0; d < 20; d++) {
+      StringBuilder text = new StringBuilder();
+      for (int s = 0; s < 6; s++) {
+        String name =
+            random.nextInt(3) == 0
+                ? "Zed" + (char) ('a' + d) + (char) ('a' + s)
+                : NAMES.get(random.nextInt(NAMES.size()));
+        String nameTag = random.nextBoolean() ? "np" : "np-tl";
+        text.append("\n\t")
+            .append(name)
+            .append('/')
+            .append(nameTag)
+            .append(' ')
+            .append(VERBS.get(random.nextInt(VERBS.size())))
+            .append("/vbz ./.\n");
+      }
+      Files.writeString(corpus.resolve(String.format("c%c%02d", 'a' + d % 3, d)), text);
+    }
+    return corpus;
+  }
+
+  private String out(String name) {
+    return folder.resolve(name).toString();
+  }
+
+  private static String run(String... args) {
+    List<String> full = new ArrayList<>();
+    full.add("tag-train");
+    full.addAll(List.of(args));
+    full.addAll(
+        List.of(
+            "--epochs",
+            "1",
+            "--embedding-size",
+            "4",
+            "--hidden-size",
+            "4",
+            "--batch-size",
+            "8",
+            "--max-length",
+            "8",
+            "--seed",
+            "3"));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream previous = System.out;
+    StringWriter err = new StringWriter();
+    int code;
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      CommandLine commandLine = Main.commandLine();
+      commandLine.setErr(new PrintWriter(err));
+      code = commandLine.execute(full.toArray(String[]::new));
+    } finally {
+      System.setOut(previous);
+    }
+    String printed = out.toString(StandardCharsets.UTF_8);
+    assertEquals(0, code, "tag-train failed: " + err + printed);
+    return printed;
+  }
+}
