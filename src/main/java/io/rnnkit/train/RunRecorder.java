@@ -1,12 +1,18 @@
 package io.rnnkit.train;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,11 +55,55 @@ final class RunRecorder implements AutoCloseable {
     this.intervalNanos = (long) (options.logIntervalSeconds() * 1e9);
   }
 
-  static RunRecorder open(RunFolder folder, RunOptions options) {
+  /**
+   * Opens the recorder of a run that starts at {@code step}. Records of later steps, which a killed
+   * process wrote after its last checkpoint, are dropped from {@code metrics.jsonl} first, because
+   * the resumed run trains those steps again and records them anew.
+   */
+  static RunRecorder open(RunFolder folder, RunOptions options, long step) {
     try {
+      dropRecordsAfter(folder.metricsFile(), step);
       return new RunRecorder(folder, options);
     } catch (IOException e) {
       throw new UncheckedIOException("failed to open the metrics file in " + folder.root(), e);
+    }
+  }
+
+  /**
+   * Rewrites {@code file} without the records whose step is above {@code step}, and without lines
+   * that are not a JSON object with a step, such as one cut short when a process was killed.
+   */
+  static void dropRecordsAfter(Path file, long step) throws IOException {
+    if (!Files.exists(file)) {
+      return;
+    }
+    List<String> kept = new ArrayList<>();
+    int dropped = 0;
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      if (recordStep(line) <= step) {
+        kept.add(line);
+      } else {
+        dropped++;
+      }
+    }
+    if (dropped == 0) {
+      return;
+    }
+    Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.write(temporary, kept, StandardCharsets.UTF_8);
+    Files.move(
+        temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    log.info("Dropped {} records after step {} from {}", dropped, step, file);
+  }
+
+  /** Returns the step of a metrics record, or {@link Long#MAX_VALUE} for a malformed line. */
+  private static long recordStep(String line) {
+    try {
+      JsonNode node = RunFolder.JSON.readTree(line);
+      JsonNode step = node == null ? null : node.get("step");
+      return step != null && step.canConvertToLong() ? step.asLong() : Long.MAX_VALUE;
+    } catch (JsonProcessingException e) {
+      return Long.MAX_VALUE;
     }
   }
 

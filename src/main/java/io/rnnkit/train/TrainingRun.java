@@ -91,7 +91,7 @@ public final class TrainingRun {
     TrainerState state = startState();
     List<EpochResult> results = new ArrayList<>();
     boolean stoppedEarly = false;
-    try (RunRecorder recorder = RunRecorder.open(folder, options)) {
+    try (RunRecorder recorder = RunRecorder.open(folder, options, state.step())) {
       while (!state.stopped() && state.epoch() < options.epochs()) {
         EpochOutcome outcome = trainEpoch(state, recorder);
         state = outcome.state();
