@@ -3,11 +3,6 @@ package io.rnnkit.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,7 +10,6 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** pretrain, finetune and predict through the command line on text files made in the test. */
 class CommandLineJobTest {
@@ -103,20 +97,6 @@ class CommandLineJobTest {
   }
 
   private static String run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream previous = System.out;
-    StringWriter err = new StringWriter();
-    int code;
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      CommandLine commandLine = Main.commandLine();
-      commandLine.setErr(new PrintWriter(err));
-      code = commandLine.execute(args);
-    } finally {
-      System.setOut(previous);
-    }
-    String printed = out.toString(StandardCharsets.UTF_8);
-    assertEquals(0, code, args[0] + " failed: " + err + printed);
-    return printed;
+    return CommandResult.runOrFail(args);
   }
 }

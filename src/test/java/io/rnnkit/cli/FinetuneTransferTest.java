@@ -4,11 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +14,6 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** pretrain then finetune with ULMFiT schedules through the command line, on tiny text files. */
 class FinetuneTransferTest {
@@ -47,14 +41,14 @@ class FinetuneTransferTest {
     trainTsv = Files.write(folder.resolve("train.tsv"), train);
     testTsv = Files.write(folder.resolve("test.tsv"), test);
     lm = folder.resolve("lm");
-    Result result = run(pretrainArgs(text, lm));
+    CommandResult result = CommandResult.run(pretrainArgs(text, lm));
     assertEquals(0, result.code(), "pretrain succeeds: " + result.output());
   }
 
   @Test
   void gradualUnfreezingDiscriminativeSlanted_endToEnd() {
-    Result result =
-        run(
+    CommandResult result =
+        CommandResult.run(
             finetuneArgs(
                 "--from",
                 lm.toString(),
@@ -87,8 +81,8 @@ class FinetuneTransferTest {
 
   @Test
   void extendVocabulary_addsRows() {
-    Result result =
-        run(
+    CommandResult result =
+        CommandResult.run(
             finetuneArgs(
                 "--from",
                 lm.toString(),
@@ -120,20 +114,21 @@ class FinetuneTransferTest {
             "1",
             "--export",
             folder.resolve("models/wider").toString());
-    Result failed = run(wider);
+    CommandResult failed = CommandResult.run(wider);
     assertNotEquals(0, failed.code(), "a shape mismatch fails");
     assertTrue(
         failed.errors().contains("variable lstm/kernel has shape [8, 48]"),
         "the message names the variable: " + failed.errors());
     List<String> allowed = new ArrayList<>(List.of(wider));
     allowed.add("--allow-partial");
-    Result partial = run(allowed.toArray(String[]::new));
+    CommandResult partial = CommandResult.run(allowed.toArray(String[]::new));
     assertEquals(0, partial.code(), "--allow-partial accepts it: " + partial.output());
   }
 
   @Test
   void taskTag_pointsToTagTrain() {
-    Result result = run(finetuneArgs("--from", lm.toString(), "--task", "tag"));
+    CommandResult result =
+        CommandResult.run(finetuneArgs("--from", lm.toString(), "--task", "tag"));
     assertNotEquals(0, result.code(), "tagging fails");
     assertTrue(result.errors().contains("rnnkit tag-train --from"), result.errors());
   }
@@ -198,23 +193,5 @@ class FinetuneTransferTest {
       text.append(t == 0 ? "" : " ").append(source[random.nextInt(source.length)]);
     }
     return text.toString();
-  }
-
-  private record Result(int code, String output, String errors) {}
-
-  private static Result run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream previous = System.out;
-    StringWriter err = new StringWriter();
-    int code;
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      CommandLine commandLine = Main.commandLine();
-      commandLine.setErr(new PrintWriter(err));
-      code = commandLine.execute(args);
-    } finally {
-      System.setOut(previous);
-    }
-    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString());
   }
 }

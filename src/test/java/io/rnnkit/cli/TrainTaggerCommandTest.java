@@ -4,11 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,7 +11,6 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** tag-train on a small corpus in the Brown format written by the test. */
 class TrainTaggerCommandTest {
@@ -103,20 +97,6 @@ class TrainTaggerCommandTest {
             "8",
             "--seed",
             "3"));
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream previous = System.out;
-    StringWriter err = new StringWriter();
-    int code;
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      CommandLine commandLine = Main.commandLine();
-      commandLine.setErr(new PrintWriter(err));
-      code = commandLine.execute(full.toArray(String[]::new));
-    } finally {
-      System.setOut(previous);
-    }
-    String printed = out.toString(StandardCharsets.UTF_8);
-    assertEquals(0, code, "tag-train failed: " + err + printed);
-    return printed;
+    return CommandResult.runOrFail(full.toArray(String[]::new));
   }
 }
