@@ -69,6 +69,19 @@ final class PretrainCommand implements Callable<Integer> {
   int minCount;
 
   @Option(
+      names = "--unknown-word-classes",
+      description =
+          "Give words below --min-count a class from their shape and suffix, such as"
+              + " <unk:cap:ity>, instead of <unk>; a tagger fine-tuned from the model keeps them.")
+  boolean unknownWordClasses;
+
+  @Option(
+      names = "--min-class-count",
+      defaultValue = "2",
+      description = "With --unknown-word-classes: tokens a class needs to be kept.")
+  int minClassCount;
+
+  @Option(
       names = "--reverse",
       description =
           "Train on reversed text (last token first), for the backward half of a bidirectional"
@@ -81,6 +94,10 @@ final class PretrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (minClassCount < 1) {
+      throw new IllegalArgumentException(
+          "--min-class-count must be at least 1, got " + minClassCount);
+    }
     runOptions.requireNewOutput(out);
     RunConfig run = options.resolve(RunConfig.getDefaultInstance());
     LanguageModelSplits splits = text == null ? brownSplits() : TextSplits.of(text);
@@ -89,8 +106,12 @@ final class PretrainCommand implements Callable<Integer> {
           new LanguageModelSplits(
               reversed(splits.train()), reversed(splits.validation()), reversed(splits.test()));
     }
+    List<List<String>> trainSentences = List.of(splits.train().tokens());
     Vocabulary vocabulary =
-        Vocabulary.build(List.of(splits.train().tokens()), minCount, 0, List.of());
+        unknownWordClasses
+            ? Vocabulary.buildWithUnknownWordClasses(
+                trainSentences, minCount, 0, List.of(), minClassCount)
+            : Vocabulary.build(trainSentences, minCount, 0, List.of());
     log.info(
         "Corpus: {} train, {} validation, {} test tokens; vocabulary {} types",
         splits.train().size(),

@@ -13,7 +13,9 @@ import io.rnnkit.task.TaggerTask;
 import io.rnnkit.train.TrainingRun;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -42,6 +44,21 @@ final class TrainTaggerCommand implements Callable<Integer> {
       names = "--from",
       description = "Language model folder whose vocabulary, embedding and encoder to start from.")
   Path from;
+
+  @Option(
+      names = "--scratch",
+      description =
+          "With --from: take only the language model's vocabulary and start every weight from"
+              + " random initialization, for comparison with the fine-tuned tagger.")
+  boolean scratch;
+
+  @Option(
+      names = "--train-fraction",
+      defaultValue = "1",
+      description =
+          "Fraction of the training sentences to train on, drawn at random with --seed (0 to 1;"
+              + " default: all).")
+  double trainFraction;
 
   @Option(
       names = "--full-tags",
@@ -85,11 +102,20 @@ final class TrainTaggerCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "--min-class-count must be at least 1, got " + minClassCount);
     }
+    if (!(trainFraction > 0 && trainFraction <= 1)) {
+      throw new IllegalArgumentException(
+          "--train-fraction must be in (0, 1], got " + trainFraction);
+    }
+    if (scratch && from == null) {
+      throw new IllegalArgumentException(
+          "--scratch needs --from, the language model whose vocabulary to use");
+    }
     runOptions.requireNewOutput(out);
     RunConfig run = options.resolve(RunConfig.getDefaultInstance());
     DocumentSplits splits =
         BrownSplits.byDocument(BrownCorpus.readDirectory(corpus), run.getTraining().getSeed());
-    List<Example> train = tagged(splits.train());
+    List<Example> train =
+        sample(tagged(splits.train()), trainFraction, run.getTraining().getSeed());
     List<Example> validation = tagged(splits.validation());
     List<Example> test = tagged(splits.test());
     Vocabulary vocabulary = from != null ? ModelFiles.readVocabulary(from) : vocabulary(train);
@@ -101,7 +127,7 @@ final class TrainTaggerCommand implements Callable<Integer> {
     ModelConfig model = run.getModel().toBuilder().setBidirectional(bidirectional).build();
     TrainingConfig training = runOptions.apply(run.getTraining());
     try (TaggerTask tagger = TaggerTask.create(model, training, vocabulary, tags)) {
-      if (from != null) {
+      if (from != null && !scratch) {
         System.out.println("loaded from the language model: " + tagger.transferFrom(from));
       }
       TrainingRun.Outcome outcome =
@@ -142,6 +168,26 @@ final class TrainTaggerCommand implements Callable<Integer> {
       }
     }
     return (double) correct / total;
+  }
+
+  /** Returns a seeded random {@code fraction} of {@code examples}, at least one, in input order. */
+  static List<Example> sample(List<Example> examples, double fraction, long seed) {
+    if (fraction >= 1) {
+      return examples;
+    }
+    int count = Math.max(1, (int) Math.round(fraction * examples.size()));
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < examples.size(); i++) {
+      order.add(i);
+    }
+    Collections.shuffle(order, new Random(seed));
+    List<Integer> chosen = new ArrayList<>(order.subList(0, count));
+    Collections.sort(chosen);
+    List<Example> sample = new ArrayList<>(count);
+    for (int index : chosen) {
+      sample.add(examples.get(index));
+    }
+    return sample;
   }
 
   private Vocabulary vocabulary(List<Example> train) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rnnkit.data.Example;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,6 +46,30 @@ class TrainTaggerCommandTest {
         0,
         vocabulary.stream().filter(token -> token.startsWith("<unk:")).count(),
         "no classes: " + vocabulary);
+  }
+
+  @Test
+  void sample_seededSubsetInInputOrder() {
+    List<Example> examples = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      examples.add(new Example(i, List.of("w" + i), null, List.of("nn")));
+    }
+    List<Example> sample = TrainTaggerCommand.sample(examples, 0.1, 7);
+    assertEquals(5, sample.size(), "10% of 50");
+    assertEquals(sample, TrainTaggerCommand.sample(examples, 0.1, 7), "same seed, same sample");
+    for (int i = 1; i < sample.size(); i++) {
+      assertTrue(sample.get(i - 1).id() < sample.get(i).id(), "input order kept: " + sample);
+    }
+    assertEquals(examples, TrainTaggerCommand.sample(examples, 1.0, 7), "fraction 1 keeps all");
+  }
+
+  @Test
+  void trainFraction_zeroRejected() {
+    CommandResult result =
+        CommandResult.run("tag-train", "--corpus", "missing", "--train-fraction", "0");
+    assertEquals(2, result.code(), "exit code of a rejected argument");
+    assertTrue(
+        result.errors().contains("--train-fraction must be in (0, 1], got 0.0"), result.errors());
   }
 
   /**
