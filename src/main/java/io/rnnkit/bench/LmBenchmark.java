@@ -2,6 +2,7 @@ package io.rnnkit.bench;
 
 import io.rnnkit.config.CellKind;
 import io.rnnkit.config.DeviceKind;
+import io.rnnkit.config.MatmulPrecision;
 import io.rnnkit.config.ModelConfig;
 import io.rnnkit.config.RecurrentKernel;
 import io.rnnkit.config.TaskKind;
@@ -49,7 +50,9 @@ import org.tensorflow.types.family.TNumber;
  * before each case through {@code /proc/self/clear_refs}.
  *
  * <p>Arguments: {@code --quick} (a subset with fewer steps), {@code --steps N}, {@code --warmup N},
- * {@code --threads N}, {@code --out FILE} (also write the table there).
+ * {@code --threads N}, {@code --out FILE} (also write the table there), {@code --matmul-precision
+ * float32|bfloat16} (the {@code matmul_precision} of every case; bfloat16 leaves out the fused
+ * cases, which do not support it), {@code --standard-only} (only the standard workload).
  */
 public final class LmBenchmark {
 
@@ -157,6 +160,7 @@ public final class LmBenchmark {
   private final int timedSteps;
   private final int threads;
   private DeviceKind device = DeviceKind.DEVICE_AUTO;
+  private MatmulPrecision precision = MatmulPrecision.FLOAT32;
   private final Random random = new Random(1);
 
   LmBenchmark(int warmup, int timedSteps, int threads) {
@@ -172,6 +176,8 @@ public final class LmBenchmark {
     int threads = 0;
     Path out = null;
     DeviceKind device = DeviceKind.CPU;
+    MatmulPrecision precision = MatmulPrecision.FLOAT32;
+    boolean standardOnly = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> quick = true;
@@ -180,9 +186,13 @@ public final class LmBenchmark {
         case "--threads" -> threads = Integer.parseInt(args[++i]);
         case "--out" -> out = Path.of(args[++i]);
         case "--device" -> device = DeviceKind.valueOf(args[++i].toUpperCase(Locale.ROOT));
+        case "--matmul-precision" ->
+            precision = MatmulPrecision.valueOf(args[++i].toUpperCase(Locale.ROOT));
+        case "--standard-only" -> standardOnly = true;
         default ->
             throw new IllegalArgumentException(
-                "argument must be --quick, --steps, --warmup, --threads, --device or --out, got "
+                "argument must be --quick, --steps, --warmup, --threads, --device, --out,"
+                    + " --matmul-precision or --standard-only, got "
                     + args[i]);
       }
     }
@@ -193,6 +203,7 @@ public final class LmBenchmark {
       steps = quick ? 5 : 20;
     }
     LmBenchmark bench = new LmBenchmark(warmup, steps, threads);
+    bench.precision = precision;
     double f32 = bench.matMulGflops(TFloat32.class);
     double bf16 = bench.matMulGflops(TBfloat16.class);
     System.out.printf(
@@ -201,7 +212,11 @@ public final class LmBenchmark {
         f32,
         bf16);
     List<Measured> results = new ArrayList<>();
-    for (Case c : cases(quick)) {
+    List<Case> selected = standardOnly ? List.of(Case.standard()) : cases(quick);
+    for (Case c : selected) {
+      if (precision == MatmulPrecision.BFLOAT16 && c.kernel() == RecurrentKernel.FUSED) {
+        continue;
+      }
       Measured m = bench.measure(c);
       results.add(m);
       System.out.println(row(m, f32));
@@ -261,6 +276,7 @@ public final class LmBenchmark {
             .setHiddenSize(c.hidden())
             .setBidirectional(c.bidirectional())
             .setKernel(c.kernel())
+            .setMatmulPrecision(precision)
             .build());
   }
 
@@ -502,11 +518,13 @@ public final class LmBenchmark {
         String.format(
             Locale.ROOT,
             "MatMul 1120x512x10000 in the same run: float32 %.1f GFLOP/s, bfloat16 %.1f GFLOP/s;"
-                + " %d warm-up and %d timed steps per case (median), E 256, V 10,000.%n%n",
+                + " %d warm-up and %d timed steps per case (median), E 256, V 10,000,"
+                + " matmul_precision %s.%n%n",
             f32,
             bf16,
             bench.warmup,
-            bench.timedSteps));
+            bench.timedSteps,
+            bench.precision));
     text.append(header()).append('\n');
     for (Measured m : results) {
       text.append(row(m, f32)).append('\n');
