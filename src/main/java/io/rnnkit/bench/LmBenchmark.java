@@ -160,7 +160,7 @@ public final class LmBenchmark {
   private final int timedSteps;
   private final int threads;
   private DeviceKind device = DeviceKind.DEVICE_AUTO;
-  private MatmulPrecision precision = MatmulPrecision.FLOAT32;
+  MatmulPrecision precision = MatmulPrecision.FLOAT32;
   private final Random random = new Random(1);
 
   LmBenchmark(int warmup, int timedSteps, int threads) {
@@ -265,7 +265,7 @@ public final class LmBenchmark {
     }
   }
 
-  private ModelConfig modelConfig(Case c) {
+  ModelConfig modelConfig(Case c) {
     return ModelConfigs.withDefaults(
         ModelConfig.newBuilder()
             .setTask(c.bidirectional() ? TaskKind.TAGGER : TaskKind.LANGUAGE_MODEL)
@@ -280,7 +280,7 @@ public final class LmBenchmark {
             .build());
   }
 
-  private TrainingConfig trainingConfig(Case c) {
+  TrainingConfig trainingConfig(Case c) {
     return TrainingConfigs.withDefaults(
         TrainingConfig.newBuilder()
             .setBatchSize(c.batch())
@@ -294,7 +294,7 @@ public final class LmBenchmark {
   }
 
   /** Placeholders and fetches of one benchmark graph. */
-  private record Step(
+  record Step(
       Placeholder<TInt32> ids,
       Placeholder<TInt32> targets,
       Placeholder<TInt32> lengths,
@@ -304,7 +304,7 @@ public final class LmBenchmark {
       Operand<TFloat32> loss,
       ModelSession.Update update) {}
 
-  private static Step build(ModelSession model, Case c, boolean training) {
+  static Step build(ModelSession model, Case c, boolean training) {
     Ops tf = model.ops().withSubScope(training ? "bench_train" : "bench_infer");
     int t = c.steps();
     Placeholder<TInt32> ids =
@@ -347,42 +347,52 @@ public final class LmBenchmark {
   }
 
   private double tokensPerSecond(Session session, ModelSession model, Step step, Case c) {
-    LogUniformSampler sampler =
-        c.samples() > 0 ? new LogUniformSampler(c.vocabulary(), c.samples(), 3) : null;
+    LogUniformSampler sampler = sampler(c);
     double[] seconds = new double[timedSteps];
     for (int i = 0; i < warmup + timedSteps; i++) {
-      int[][] ids = randomIds(c);
-      int[][] targets = randomIds(c);
-      int[] lengths = new int[c.batch()];
-      Arrays.fill(lengths, c.steps());
-      List<Tensor> fed = new ArrayList<>();
-      try {
-        Session.Runner runner = session.runner();
-        runner.feed(step.ids(), keep(fed, Tensors.ints(ids)));
-        runner.feed(step.targets(), keep(fed, Tensors.ints(targets)));
-        runner.feed(step.lengths(), keep(fed, Tensors.ints(lengths)));
-        runner.fetch(step.loss());
-        if (step.update() != null) {
-          runner.feed(model.learningRate(), keep(fed, TFloat32.scalarOf(1e-3f)));
-          runner.addTarget(step.update().train());
-          if (sampler != null) {
-            LogUniformSampler.Sample sample = sampler.draw(targets);
-            runner.feed(step.sampled(), keep(fed, Tensors.ints(sample.ids())));
-            runner.feed(step.sampledLogQ(), keep(fed, TFloat32.vectorOf(sample.logQ())));
-            runner.feed(step.targetLogQ(), keep(fed, Tensors.floats(sample.targetLogQ())));
-          }
-        }
-        long start = System.nanoTime();
-        try (Result result = runner.run()) {
-          if (i >= warmup) {
-            seconds[i - warmup] = (System.nanoTime() - start) / 1e9;
-          }
-        }
-      } finally {
-        fed.forEach(Tensor::close);
+      double elapsed = stepSeconds(session, model, step, c, sampler);
+      if (i >= warmup) {
+        seconds[i - warmup] = elapsed;
       }
     }
     return (double) c.batch() * c.steps() / median(seconds);
+  }
+
+  static LogUniformSampler sampler(Case c) {
+    return c.samples() > 0 ? new LogUniformSampler(c.vocabulary(), c.samples(), 3) : null;
+  }
+
+  /** Runs one step on random ids and returns the seconds of {@code Session.run} alone. */
+  double stepSeconds(
+      Session session, ModelSession model, Step step, Case c, LogUniformSampler sampler) {
+    int[][] ids = randomIds(c);
+    int[][] targets = randomIds(c);
+    int[] lengths = new int[c.batch()];
+    Arrays.fill(lengths, c.steps());
+    List<Tensor> fed = new ArrayList<>();
+    try {
+      Session.Runner runner = session.runner();
+      runner.feed(step.ids(), keep(fed, Tensors.ints(ids)));
+      runner.feed(step.targets(), keep(fed, Tensors.ints(targets)));
+      runner.feed(step.lengths(), keep(fed, Tensors.ints(lengths)));
+      runner.fetch(step.loss());
+      if (step.update() != null) {
+        runner.feed(model.learningRate(), keep(fed, TFloat32.scalarOf(1e-3f)));
+        runner.addTarget(step.update().train());
+        if (sampler != null) {
+          LogUniformSampler.Sample sample = sampler.draw(targets);
+          runner.feed(step.sampled(), keep(fed, Tensors.ints(sample.ids())));
+          runner.feed(step.sampledLogQ(), keep(fed, TFloat32.vectorOf(sample.logQ())));
+          runner.feed(step.targetLogQ(), keep(fed, Tensors.floats(sample.targetLogQ())));
+        }
+      }
+      long start = System.nanoTime();
+      try (Result result = runner.run()) {
+        return (System.nanoTime() - start) / 1e9;
+      }
+    } finally {
+      fed.forEach(Tensor::close);
+    }
   }
 
   private int[][] randomIds(Case c) {
