@@ -22,7 +22,7 @@ import org.tensorflow.types.TInt64;
  * The network of one task: embedding, recurrent encoder and the task's head, all on one {@link
  * ParameterStore}. Calling the build methods again for another {@code T} reuses the variables, so
  * every bucket graph trains the same weights. The encoder's and the head's matrix products run in
- * the configured {@code matmul_precision}; the embedding lookup is a gather and has no product.
+ * the configured {@code matmul_precision}. The embedding lookup is a gather and has no product.
  */
 public final class Network {
 

@@ -50,7 +50,10 @@ public final class Dense {
     return new Dense(this, value);
   }
 
-  /** Returns the number format of the matrix product; FLOAT32 unless changed. */
+  /**
+   * Returns the number format of the matrix product: FLOAT32 unless set by {@link
+   * #withMatmulPrecision}.
+   */
   public MatmulPrecision matmulPrecision() {
     return precision;
   }

@@ -67,7 +67,8 @@ public final class Losses {
    * cross-entropy. A sampled class equal to a row's target is removed from that row. The output
    * layer runs on {@code S + 1} classes instead of {@code V}; the gradient reaches only their
    * columns of {@code kernel} and {@code bias}. The product with the sampled classes runs in the
-   * head's {@link Dense#matmulPrecision()}; the target logits, row-wise dot products, stay float32.
+   * head's {@link Dense#matmulPrecision()}, while the target logits, row-wise dot products, stay
+   * float32.
    *
    * @param outputs {@code [B, T, K]} inputs of the output layer
    * @param head output layer with {@code kernel [K, V]} and {@code bias [V]}

@@ -110,7 +110,7 @@ public final class RecurrentEncoder {
   }
 
   /**
-   * Creates an encoder and its variables from plain arguments; every cell's input and recurrent
+   * Creates an encoder and its variables from plain arguments. Every cell's input and recurrent
    * products run in {@code precision}.
    */
   public static RecurrentEncoder create(

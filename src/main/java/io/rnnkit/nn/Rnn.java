@@ -55,7 +55,7 @@ public final class Rnn<S extends RnnState> {
   /**
    * Sets the kernel of the recurrence. {@link RecurrentKernel#FUSED} runs an {@link LstmCell} with
    * float32 products and without recurrent dropout on {@link FusedLstm}, which has no bfloat16
-   * variant; every other case is unrolled. {@link RecurrentKernel#RECURRENT_KERNEL_AUTO} picks with
+   * variant. Every other case is unrolled. {@link RecurrentKernel#RECURRENT_KERNEL_AUTO} picks with
    * {@link #resolve(RecurrentKernel)}.
    */
   public Rnn<S> kernel(RecurrentKernel value) {

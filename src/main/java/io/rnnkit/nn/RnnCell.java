@@ -50,7 +50,10 @@ public interface RnnCell<S extends RnnState> {
   /** Returns a state of zeros for {@code batchSize} rows. */
   S zeroState(Ops tf, Operand<TInt32> batchSize);
 
-  /** Returns the number format of the input and recurrent products; FLOAT32 unless changed. */
+  /**
+   * Returns the number format of the input and recurrent products: FLOAT32 unless set by {@link
+   * #withMatmulPrecision}.
+   */
   MatmulPrecision matmulPrecision();
 
   /**
