@@ -5,7 +5,8 @@
 #   scripts/bench.sh            # the full sweep (an estimated 30 minutes on an idle 2-core machine)
 #   scripts/bench.sh --quick    # a subset with fewer steps (a few minutes)
 #
-# Other arguments go to io.rnnkit.bench.LmBenchmark: --steps N, --warmup N, --threads N.
+# Other arguments go to io.rnnkit.bench.LmBenchmark: --steps N, --warmup N, --threads N,
+# --matmul-precision float32|bfloat16, --standard-only.
 # Set BENCH_NO_DOCS=1 to print the table without touching docs/benchmarks.md.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

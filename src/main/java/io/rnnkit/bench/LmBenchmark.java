@@ -2,6 +2,7 @@ package io.rnnkit.bench;
 
 import io.rnnkit.config.CellKind;
 import io.rnnkit.config.DeviceKind;
+import io.rnnkit.config.MatmulPrecision;
 import io.rnnkit.config.ModelConfig;
 import io.rnnkit.config.RecurrentKernel;
 import io.rnnkit.config.TaskKind;
@@ -49,7 +50,9 @@ import org.tensorflow.types.family.TNumber;
  * before each case through {@code /proc/self/clear_refs}.
  *
  * <p>Arguments: {@code --quick} (a subset with fewer steps), {@code --steps N}, {@code --warmup N},
- * {@code --threads N}, {@code --out FILE} (also write the table there).
+ * {@code --threads N}, {@code --out FILE} (also write the table there), {@code --matmul-precision
+ * float32|bfloat16} (the {@code matmul_precision} of every case; bfloat16 leaves out the fused
+ * cases, which do not support it), {@code --standard-only} (only the standard workload).
  */
 public final class LmBenchmark {
 
@@ -157,6 +160,7 @@ public final class LmBenchmark {
   private final int timedSteps;
   private final int threads;
   private DeviceKind device = DeviceKind.DEVICE_AUTO;
+  MatmulPrecision precision = MatmulPrecision.FLOAT32;
   private final Random random = new Random(1);
 
   LmBenchmark(int warmup, int timedSteps, int threads) {
@@ -172,6 +176,8 @@ public final class LmBenchmark {
     int threads = 0;
     Path out = null;
     DeviceKind device = DeviceKind.CPU;
+    MatmulPrecision precision = MatmulPrecision.FLOAT32;
+    boolean standardOnly = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> quick = true;
@@ -180,9 +186,13 @@ public final class LmBenchmark {
         case "--threads" -> threads = Integer.parseInt(args[++i]);
         case "--out" -> out = Path.of(args[++i]);
         case "--device" -> device = DeviceKind.valueOf(args[++i].toUpperCase(Locale.ROOT));
+        case "--matmul-precision" ->
+            precision = MatmulPrecision.valueOf(args[++i].toUpperCase(Locale.ROOT));
+        case "--standard-only" -> standardOnly = true;
         default ->
             throw new IllegalArgumentException(
-                "argument must be --quick, --steps, --warmup, --threads, --device or --out, got "
+                "argument must be --quick, --steps, --warmup, --threads, --device, --out,"
+                    + " --matmul-precision or --standard-only, got "
                     + args[i]);
       }
     }
@@ -193,6 +203,7 @@ public final class LmBenchmark {
       steps = quick ? 5 : 20;
     }
     LmBenchmark bench = new LmBenchmark(warmup, steps, threads);
+    bench.precision = precision;
     double f32 = bench.matMulGflops(TFloat32.class);
     double bf16 = bench.matMulGflops(TBfloat16.class);
     System.out.printf(
@@ -201,7 +212,11 @@ public final class LmBenchmark {
         f32,
         bf16);
     List<Measured> results = new ArrayList<>();
-    for (Case c : cases(quick)) {
+    List<Case> selected = standardOnly ? List.of(Case.standard()) : cases(quick);
+    for (Case c : selected) {
+      if (precision == MatmulPrecision.BFLOAT16 && c.kernel() == RecurrentKernel.FUSED) {
+        continue;
+      }
       Measured m = bench.measure(c);
       results.add(m);
       System.out.println(row(m, f32));
@@ -250,7 +265,7 @@ public final class LmBenchmark {
     }
   }
 
-  private ModelConfig modelConfig(Case c) {
+  ModelConfig modelConfig(Case c) {
     return ModelConfigs.withDefaults(
         ModelConfig.newBuilder()
             .setTask(c.bidirectional() ? TaskKind.TAGGER : TaskKind.LANGUAGE_MODEL)
@@ -261,10 +276,11 @@ public final class LmBenchmark {
             .setHiddenSize(c.hidden())
             .setBidirectional(c.bidirectional())
             .setKernel(c.kernel())
+            .setMatmulPrecision(precision)
             .build());
   }
 
-  private TrainingConfig trainingConfig(Case c) {
+  TrainingConfig trainingConfig(Case c) {
     return TrainingConfigs.withDefaults(
         TrainingConfig.newBuilder()
             .setBatchSize(c.batch())
@@ -278,7 +294,7 @@ public final class LmBenchmark {
   }
 
   /** Placeholders and fetches of one benchmark graph. */
-  private record Step(
+  record Step(
       Placeholder<TInt32> ids,
       Placeholder<TInt32> targets,
       Placeholder<TInt32> lengths,
@@ -288,7 +304,7 @@ public final class LmBenchmark {
       Operand<TFloat32> loss,
       ModelSession.Update update) {}
 
-  private static Step build(ModelSession model, Case c, boolean training) {
+  static Step build(ModelSession model, Case c, boolean training) {
     Ops tf = model.ops().withSubScope(training ? "bench_train" : "bench_infer");
     int t = c.steps();
     Placeholder<TInt32> ids =
@@ -331,42 +347,52 @@ public final class LmBenchmark {
   }
 
   private double tokensPerSecond(Session session, ModelSession model, Step step, Case c) {
-    LogUniformSampler sampler =
-        c.samples() > 0 ? new LogUniformSampler(c.vocabulary(), c.samples(), 3) : null;
+    LogUniformSampler sampler = sampler(c);
     double[] seconds = new double[timedSteps];
     for (int i = 0; i < warmup + timedSteps; i++) {
-      int[][] ids = randomIds(c);
-      int[][] targets = randomIds(c);
-      int[] lengths = new int[c.batch()];
-      Arrays.fill(lengths, c.steps());
-      List<Tensor> fed = new ArrayList<>();
-      try {
-        Session.Runner runner = session.runner();
-        runner.feed(step.ids(), keep(fed, Tensors.ints(ids)));
-        runner.feed(step.targets(), keep(fed, Tensors.ints(targets)));
-        runner.feed(step.lengths(), keep(fed, Tensors.ints(lengths)));
-        runner.fetch(step.loss());
-        if (step.update() != null) {
-          runner.feed(model.learningRate(), keep(fed, TFloat32.scalarOf(1e-3f)));
-          runner.addTarget(step.update().train());
-          if (sampler != null) {
-            LogUniformSampler.Sample sample = sampler.draw(targets);
-            runner.feed(step.sampled(), keep(fed, Tensors.ints(sample.ids())));
-            runner.feed(step.sampledLogQ(), keep(fed, TFloat32.vectorOf(sample.logQ())));
-            runner.feed(step.targetLogQ(), keep(fed, Tensors.floats(sample.targetLogQ())));
-          }
-        }
-        long start = System.nanoTime();
-        try (Result result = runner.run()) {
-          if (i >= warmup) {
-            seconds[i - warmup] = (System.nanoTime() - start) / 1e9;
-          }
-        }
-      } finally {
-        fed.forEach(Tensor::close);
+      double elapsed = stepSeconds(session, model, step, c, sampler);
+      if (i >= warmup) {
+        seconds[i - warmup] = elapsed;
       }
     }
     return (double) c.batch() * c.steps() / median(seconds);
+  }
+
+  static LogUniformSampler sampler(Case c) {
+    return c.samples() > 0 ? new LogUniformSampler(c.vocabulary(), c.samples(), 3) : null;
+  }
+
+  /** Runs one step on random ids and returns the seconds of {@code Session.run} alone. */
+  double stepSeconds(
+      Session session, ModelSession model, Step step, Case c, LogUniformSampler sampler) {
+    int[][] ids = randomIds(c);
+    int[][] targets = randomIds(c);
+    int[] lengths = new int[c.batch()];
+    Arrays.fill(lengths, c.steps());
+    List<Tensor> fed = new ArrayList<>();
+    try {
+      Session.Runner runner = session.runner();
+      runner.feed(step.ids(), keep(fed, Tensors.ints(ids)));
+      runner.feed(step.targets(), keep(fed, Tensors.ints(targets)));
+      runner.feed(step.lengths(), keep(fed, Tensors.ints(lengths)));
+      runner.fetch(step.loss());
+      if (step.update() != null) {
+        runner.feed(model.learningRate(), keep(fed, TFloat32.scalarOf(1e-3f)));
+        runner.addTarget(step.update().train());
+        if (sampler != null) {
+          LogUniformSampler.Sample sample = sampler.draw(targets);
+          runner.feed(step.sampled(), keep(fed, Tensors.ints(sample.ids())));
+          runner.feed(step.sampledLogQ(), keep(fed, TFloat32.vectorOf(sample.logQ())));
+          runner.feed(step.targetLogQ(), keep(fed, Tensors.floats(sample.targetLogQ())));
+        }
+      }
+      long start = System.nanoTime();
+      try (Result result = runner.run()) {
+        return (System.nanoTime() - start) / 1e9;
+      }
+    } finally {
+      fed.forEach(Tensor::close);
+    }
   }
 
   private int[][] randomIds(Case c) {
@@ -502,11 +528,13 @@ public final class LmBenchmark {
         String.format(
             Locale.ROOT,
             "MatMul 1120x512x10000 in the same run: float32 %.1f GFLOP/s, bfloat16 %.1f GFLOP/s;"
-                + " %d warm-up and %d timed steps per case (median), E 256, V 10,000.%n%n",
+                + " %d warm-up and %d timed steps per case (median), E 256, V 10,000,"
+                + " matmul_precision %s.%n%n",
             f32,
             bf16,
             bench.warmup,
-            bench.timedSteps));
+            bench.timedSteps,
+            bench.precision));
     text.append(header()).append('\n');
     for (Measured m : results) {
       text.append(row(m, f32)).append('\n');

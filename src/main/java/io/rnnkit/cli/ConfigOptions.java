@@ -3,6 +3,7 @@ package io.rnnkit.cli;
 import com.google.protobuf.TextFormat;
 import io.rnnkit.config.CellKind;
 import io.rnnkit.config.DeviceKind;
+import io.rnnkit.config.MatmulPrecision;
 import io.rnnkit.config.OptimizerKind;
 import io.rnnkit.config.RecurrentKernel;
 import io.rnnkit.config.RunConfig;
@@ -95,6 +96,14 @@ final class ConfigOptions {
   Kernel kernel;
 
   @Option(
+      names = "--matmul-precision",
+      description =
+          "Number format of the operands of the recurrent and output-layer matrix products:"
+              + " ${COMPLETION-CANDIDATES}; variables, optimizer state and gradients stay"
+              + " float32. bfloat16 does not work with --kernel fused.")
+  Precision matmulPrecision;
+
+  @Option(
       names = "--sampled-softmax",
       description = "Language models: sampled classes per training step; 0 uses the full softmax.")
   Integer sampledSoftmax;
@@ -121,6 +130,18 @@ final class ConfigOptions {
     final RecurrentKernel kind;
 
     Kernel(RecurrentKernel kind) {
+      this.kind = kind;
+    }
+  }
+
+  /** Values of {@code --matmul-precision}. */
+  enum Precision {
+    float32(MatmulPrecision.FLOAT32),
+    bfloat16(MatmulPrecision.BFLOAT16);
+
+    final MatmulPrecision kind;
+
+    Precision(MatmulPrecision kind) {
       this.kind = kind;
     }
   }
@@ -193,6 +214,9 @@ final class ConfigOptions {
     }
     if (kernel != null) {
       model.setKernel(kernel.kind);
+    }
+    if (matmulPrecision != null) {
+      model.setMatmulPrecision(matmulPrecision.kind);
     }
     if (sampledSoftmax != null) {
       training.setSampledSoftmax(sampledSoftmax);

@@ -1,8 +1,10 @@
 package io.rnnkit.model;
 
 import io.rnnkit.config.CellKind;
+import io.rnnkit.config.MatmulPrecision;
 import io.rnnkit.config.ModelConfig;
 import io.rnnkit.config.Pooling;
+import io.rnnkit.config.RecurrentKernel;
 import io.rnnkit.config.TaskKind;
 
 /** Defaults and validation of {@link ModelConfig}; every message names the field and value. */
@@ -58,7 +60,24 @@ public final class ModelConfigs {
           "bidirectional must be false for a LANGUAGE_MODEL, because the backward direction"
               + " would read the tokens it has to predict");
     }
+    checkMatmulPrecision(config);
     return config;
+  }
+
+  private static void checkMatmulPrecision(ModelConfig config) {
+    MatmulPrecision precision = config.getMatmulPrecision();
+    if (precision == MatmulPrecision.UNRECOGNIZED) {
+      throw new IllegalArgumentException(
+          "matmul_precision must be FLOAT32 or BFLOAT16, got the unknown enum number "
+              + config.getMatmulPrecisionValue());
+    }
+    if (precision == MatmulPrecision.BFLOAT16 && config.getKernel() == RecurrentKernel.FUSED) {
+      throw new IllegalArgumentException(
+          "kernel must be UNROLLED or RECURRENT_KERNEL_AUTO with matmul_precision BFLOAT16, got"
+              + " FUSED, because the fused BlockLSTMV2 op has no bfloat16 kernel; set kernel to"
+              + " UNROLLED (--kernel unrolled) or matmul_precision to FLOAT32"
+              + " (--matmul-precision float32)");
+    }
   }
 
   private static void positive(String field, int value) {

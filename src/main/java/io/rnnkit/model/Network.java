@@ -21,7 +21,8 @@ import org.tensorflow.types.TInt64;
 /**
  * The network of one task: embedding, recurrent encoder and the task's head, all on one {@link
  * ParameterStore}. Calling the build methods again for another {@code T} reuses the variables, so
- * every bucket graph trains the same weights.
+ * every bucket graph trains the same weights. The encoder's and the head's matrix products run in
+ * the configured {@code matmul_precision}. The embedding lookup is a gather and has no product.
  */
 public final class Network {
 
@@ -46,15 +47,17 @@ public final class Network {
     this.config = ModelConfigs.validate(config);
     this.embedding = Embedding.create(store, EMBEDDING, vocabularySize, config.getEmbeddingSize());
     this.encoder = RecurrentEncoder.fromConfig(store, config);
+    this.head = createHead(store, vocabularySize).withMatmulPrecision(config.getMatmulPrecision());
+  }
+
+  private Dense createHead(ParameterStore store, int vocabularySize) {
     if (config.getTask() == TaskKind.LANGUAGE_MODEL) {
-      head = Dense.create(store, LM_HEAD, encoderOutputSize(), vocabularySize);
+      return Dense.create(store, LM_HEAD, encoderOutputSize(), vocabularySize);
     } else if (config.getTask() == TaskKind.TAGGER) {
-      head = Dense.create(store, TAGGER_HEAD, encoderOutputSize(), config.getNumClasses());
-    } else {
-      head =
-          Dense.create(
-              store, CLASSIFIER_HEAD, pooledSize(config.getPooling()), config.getNumClasses());
+      return Dense.create(store, TAGGER_HEAD, encoderOutputSize(), config.getNumClasses());
     }
+    return Dense.create(
+        store, CLASSIFIER_HEAD, pooledSize(config.getPooling()), config.getNumClasses());
   }
 
   /** Builds the variables of the network that {@code config} describes. */

@@ -1,5 +1,6 @@
 package io.rnnkit.nn;
 
+import io.rnnkit.config.MatmulPrecision;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
@@ -18,6 +19,7 @@ public final class Dense {
   private final int outputSize;
   private final Variable<TFloat32> kernel;
   private final Variable<TFloat32> bias;
+  private final MatmulPrecision precision;
 
   private Dense(ParameterStore store, String name, int inputSize, int outputSize) {
     Checks.scopeName("name", name);
@@ -27,11 +29,33 @@ public final class Dense {
         store.variable(
             name + "/kernel", Shape.of(inputSize, outputSize), Initializer.glorotUniform());
     this.bias = store.variable(name + "/bias", Shape.of(outputSize), Initializer.zeros());
+    this.precision = MatmulPrecision.FLOAT32;
+  }
+
+  private Dense(Dense layer, MatmulPrecision precision) {
+    this.inputSize = layer.inputSize;
+    this.outputSize = layer.outputSize;
+    this.kernel = layer.kernel;
+    this.bias = layer.bias;
+    this.precision = MatMuls.check(precision);
   }
 
   /** Creates a dense layer with variables {@code name/kernel} and {@code name/bias}. */
   public static Dense create(ParameterStore store, String name, int inputSize, int outputSize) {
     return new Dense(store, name, inputSize, outputSize);
+  }
+
+  /** Returns a layer with the same variables whose matrix product runs in {@code value}. */
+  public Dense withMatmulPrecision(MatmulPrecision value) {
+    return new Dense(this, value);
+  }
+
+  /**
+   * Returns the number format of the matrix product: FLOAT32 unless set by {@link
+   * #withMatmulPrecision}.
+   */
+  public MatmulPrecision matmulPrecision() {
+    return precision;
   }
 
   /**
@@ -41,7 +65,7 @@ public final class Dense {
    * @return {@code [N, out]}
    */
   public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> inputs) {
-    return tf.math.add(tf.linalg.matMul(inputs, kernel), bias);
+    return tf.math.add(MatMuls.matMul(tf, inputs, kernel, precision), bias);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.rnnkit.nn;
 
+import io.rnnkit.config.MatmulPrecision;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -52,6 +53,7 @@ public final class GruCell implements RnnCell<HiddenState> {
   private final Variable<TFloat32> kernel;
   private final Variable<TFloat32> recurrentKernel;
   private final Variable<TFloat32> bias;
+  private final MatmulPrecision precision;
 
   private GruCell(
       ParameterStore store, String name, int inputSize, int hiddenSize, boolean resetAfter) {
@@ -67,6 +69,18 @@ public final class GruCell implements RnnCell<HiddenState> {
             name + "/recurrent_kernel", Shape.of(hiddenSize, gates), Initializer.orthogonal());
     Shape biasShape = resetAfter ? Shape.of(2, gates) : Shape.of(gates);
     this.bias = store.variable(name + "/bias", biasShape, Initializer.zeros());
+    this.precision = MatmulPrecision.FLOAT32;
+  }
+
+  private GruCell(GruCell cell, MatmulPrecision precision) {
+    this.name = cell.name;
+    this.inputSize = cell.inputSize;
+    this.hiddenSize = cell.hiddenSize;
+    this.resetAfter = cell.resetAfter;
+    this.kernel = cell.kernel;
+    this.recurrentKernel = cell.recurrentKernel;
+    this.bias = cell.bias;
+    this.precision = MatMuls.check(precision);
   }
 
   /** Creates a GRU cell with {@code resetAfter} on, the Keras default. */
@@ -103,11 +117,21 @@ public final class GruCell implements RnnCell<HiddenState> {
     return resetAfter;
   }
 
+  @Override
+  public MatmulPrecision matmulPrecision() {
+    return precision;
+  }
+
+  @Override
+  public GruCell withMatmulPrecision(MatmulPrecision value) {
+    return new GruCell(this, value);
+  }
+
   /** Computes {@code x kernel + b_in} ({@code resetAfter}) or {@code x kernel + bias}. */
   @Override
   public Operand<TFloat32> projectInputs(Ops tf, Operand<TFloat32> inputs) {
     Operand<TFloat32> inputBias = resetAfter ? biasRows(tf).get(0) : bias;
-    return tf.math.add(tf.linalg.matMul(inputs, kernel), inputBias);
+    return tf.math.add(MatMuls.matMul(tf, inputs, kernel, precision), inputBias);
   }
 
   @Override
@@ -136,7 +160,8 @@ public final class GruCell implements RnnCell<HiddenState> {
   private List<Operand<TFloat32>> gatesResetAfter(
       Ops tf, List<Operand<TFloat32>> x, Operand<TFloat32> recurrentInput) {
     Operand<TFloat32> inner =
-        tf.math.add(tf.linalg.matMul(recurrentInput, recurrentKernel), biasRows(tf).get(1));
+        tf.math.add(
+            MatMuls.matMul(tf, recurrentInput, recurrentKernel, precision), biasRows(tf).get(1));
     List<Operand<TFloat32>> recurrent = LstmCell.splitGates(tf, inner, 3);
     Operand<TFloat32> z = tf.math.sigmoid(tf.math.add(x.get(0), recurrent.get(0)));
     Operand<TFloat32> r = tf.math.sigmoid(tf.math.add(x.get(1), recurrent.get(1)));
@@ -150,12 +175,14 @@ public final class GruCell implements RnnCell<HiddenState> {
       Ops tf, List<Operand<TFloat32>> x, Operand<TFloat32> recurrentInput) {
     List<Operand<TFloat32>> u = LstmCell.splitGates(tf, recurrentKernel, 3);
     Operand<TFloat32> z =
-        tf.math.sigmoid(tf.math.add(x.get(0), tf.linalg.matMul(recurrentInput, u.get(0))));
+        tf.math.sigmoid(
+            tf.math.add(x.get(0), MatMuls.matMul(tf, recurrentInput, u.get(0), precision)));
     Operand<TFloat32> r =
-        tf.math.sigmoid(tf.math.add(x.get(1), tf.linalg.matMul(recurrentInput, u.get(1))));
+        tf.math.sigmoid(
+            tf.math.add(x.get(1), MatMuls.matMul(tf, recurrentInput, u.get(1), precision)));
     Operand<TFloat32> resetHidden = tf.math.mul(r, recurrentInput);
     Operand<TFloat32> candidate =
-        tf.math.tanh(tf.math.add(x.get(2), tf.linalg.matMul(resetHidden, u.get(2))));
+        tf.math.tanh(tf.math.add(x.get(2), MatMuls.matMul(tf, resetHidden, u.get(2), precision)));
     return List.of(z, candidate);
   }
 

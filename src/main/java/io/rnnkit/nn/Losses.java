@@ -66,7 +66,9 @@ public final class Losses {
    * number of times the sampler draws that class, so the loss estimates the full softmax
    * cross-entropy. A sampled class equal to a row's target is removed from that row. The output
    * layer runs on {@code S + 1} classes instead of {@code V}; the gradient reaches only their
-   * columns of {@code kernel} and {@code bias}.
+   * columns of {@code kernel} and {@code bias}. The product with the sampled classes runs in the
+   * head's {@link Dense#matmulPrecision()}, while the target logits, row-wise dot products, stay
+   * float32.
    *
    * @param outputs {@code [B, T, K]} inputs of the output layer
    * @param head output layer with {@code kernel [K, V]} and {@code bias [V]}
@@ -102,8 +104,7 @@ public final class Losses {
     Operand<TFloat32> sampledLogits =
         tf.math.sub(
             tf.math.add(
-                tf.linalg.matMul(
-                    rows, sampledWeights, org.tensorflow.op.linalg.MatMul.transposeB(true)),
+                MatMuls.matMulTransposeB(tf, rows, sampledWeights, head.matmulPrecision()),
                 tf.gather(head.bias(), sampled, tf.constant(0))),
             sampledLogQ);
     Operand<TBool> hits =

@@ -1,5 +1,6 @@
 package io.rnnkit.nn;
 
+import io.rnnkit.config.MatmulPrecision;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -33,6 +34,7 @@ public final class LstmCell implements RnnCell<LstmState> {
   private final Variable<TFloat32> kernel;
   private final Variable<TFloat32> recurrentKernel;
   private final Variable<TFloat32> bias;
+  private final MatmulPrecision precision;
 
   private LstmCell(
       ParameterStore store, String name, int inputSize, int hiddenSize, boolean unitForgetBias) {
@@ -53,6 +55,17 @@ public final class LstmCell implements RnnCell<LstmState> {
     }
     this.bias =
         store.variable(name + "/bias", Shape.of(4L * hiddenSize), Initializer.values(initialBias));
+    this.precision = MatmulPrecision.FLOAT32;
+  }
+
+  private LstmCell(LstmCell cell, MatmulPrecision precision) {
+    this.name = cell.name;
+    this.inputSize = cell.inputSize;
+    this.hiddenSize = cell.hiddenSize;
+    this.kernel = cell.kernel;
+    this.recurrentKernel = cell.recurrentKernel;
+    this.bias = cell.bias;
+    this.precision = MatMuls.check(precision);
   }
 
   /** Creates an LSTM cell with {@code unitForgetBias} on. */
@@ -82,8 +95,18 @@ public final class LstmCell implements RnnCell<LstmState> {
   }
 
   @Override
+  public MatmulPrecision matmulPrecision() {
+    return precision;
+  }
+
+  @Override
+  public LstmCell withMatmulPrecision(MatmulPrecision value) {
+    return new LstmCell(this, value);
+  }
+
+  @Override
   public Operand<TFloat32> projectInputs(Ops tf, Operand<TFloat32> inputs) {
-    return tf.math.add(tf.linalg.matMul(inputs, kernel), bias);
+    return tf.math.add(MatMuls.matMul(tf, inputs, kernel, precision), bias);
   }
 
   @Override
@@ -92,7 +115,7 @@ public final class LstmCell implements RnnCell<LstmState> {
     Operand<TFloat32> h = state.hidden();
     Operand<TFloat32> recurrentInput = recurrentMask == null ? h : tf.math.mul(h, recurrentMask);
     Operand<TFloat32> z =
-        tf.math.add(projectedInput, tf.linalg.matMul(recurrentInput, recurrentKernel));
+        tf.math.add(projectedInput, MatMuls.matMul(tf, recurrentInput, recurrentKernel, precision));
     List<Operand<TFloat32>> gates = splitGates(tf, z, 4);
     Operand<TFloat32> i = tf.math.sigmoid(gates.get(0));
     Operand<TFloat32> f = tf.math.sigmoid(gates.get(1));

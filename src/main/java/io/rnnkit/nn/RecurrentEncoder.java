@@ -1,5 +1,6 @@
 package io.rnnkit.nn;
 
+import io.rnnkit.config.MatmulPrecision;
 import io.rnnkit.config.ModelConfig;
 import io.rnnkit.config.RecurrentKernel;
 import java.util.ArrayList;
@@ -91,24 +92,33 @@ public final class RecurrentEncoder {
   private final Spec spec;
   private final List<EncoderLayer> layers;
 
-  private RecurrentEncoder(ParameterStore store, Spec spec) {
+  private RecurrentEncoder(ParameterStore store, Spec spec, MatmulPrecision precision) {
     this.spec = spec;
     List<EncoderLayer> built = new ArrayList<>();
     int inputSize = spec.inputSize();
     for (int k = 0; k < spec.numLayers(); k++) {
-      EncoderLayer layer = buildLayer(store, spec, k, inputSize);
+      EncoderLayer layer = buildLayer(store, spec, precision, k, inputSize);
       built.add(layer);
       inputSize = layer.outputSize();
     }
     this.layers = Collections.unmodifiableList(built);
   }
 
-  /** Creates an encoder and its variables from plain arguments. */
+  /** Creates an encoder and its variables from plain arguments, with float32 products. */
   public static RecurrentEncoder create(ParameterStore store, Spec spec) {
+    return create(store, spec, MatmulPrecision.FLOAT32);
+  }
+
+  /**
+   * Creates an encoder and its variables from plain arguments. Every cell's input and recurrent
+   * products run in {@code precision}.
+   */
+  public static RecurrentEncoder create(
+      ParameterStore store, Spec spec, MatmulPrecision precision) {
     if (spec == null) {
       throw new IllegalArgumentException("spec must be non-null, got null");
     }
-    return new RecurrentEncoder(store, spec);
+    return new RecurrentEncoder(store, spec, MatMuls.check(precision));
   }
 
   /**
@@ -130,7 +140,7 @@ public final class RecurrentEncoder {
             config.getRecurrentDropout(),
             config.getGruResetAfter(),
             MergeMode.CONCAT);
-    return new RecurrentEncoder(store, spec).kernel(config.getKernel());
+    return create(store, spec, config.getMatmulPrecision()).kernel(config.getKernel());
   }
 
   /**
@@ -268,18 +278,26 @@ public final class RecurrentEncoder {
   }
 
   private static EncoderLayer buildLayer(
-      ParameterStore store, Spec spec, int index, int inputSize) {
+      ParameterStore store, Spec spec, MatmulPrecision precision, int index, int inputSize) {
     String suffix = index == 0 ? "" : "_" + index;
     String cellName = spec.cell().layerName() + suffix;
     return switch (spec.cell()) {
-      case LSTM -> buildLayer(store, spec, suffix, cellName, LstmCell::create, inputSize);
+      case LSTM -> {
+        CellFactory<LstmState> lstm =
+            (s, name, i, h) -> LstmCell.create(s, name, i, h).withMatmulPrecision(precision);
+        yield buildLayer(store, spec, suffix, cellName, lstm, inputSize);
+      }
       case GRU -> {
         CellFactory<HiddenState> gru =
-            (s, name, i, h) -> GruCell.create(s, name, i, h, spec.gruResetAfter());
+            (s, name, i, h) ->
+                GruCell.create(s, name, i, h, spec.gruResetAfter()).withMatmulPrecision(precision);
         yield buildLayer(store, spec, suffix, cellName, gru, inputSize);
       }
-      case SIMPLE_RNN ->
-          buildLayer(store, spec, suffix, cellName, SimpleRnnCell::create, inputSize);
+      case SIMPLE_RNN -> {
+        CellFactory<HiddenState> simple =
+            (s, name, i, h) -> SimpleRnnCell.create(s, name, i, h).withMatmulPrecision(precision);
+        yield buildLayer(store, spec, suffix, cellName, simple, inputSize);
+      }
     };
   }
 

@@ -1,5 +1,6 @@
 package io.rnnkit.nn;
 
+import io.rnnkit.config.MatmulPrecision;
 import io.rnnkit.config.RecurrentKernel;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,9 +53,10 @@ public final class Rnn<S extends RnnState> {
   }
 
   /**
-   * Sets the kernel of the recurrence. {@link RecurrentKernel#FUSED} runs an {@link LstmCell}
-   * without recurrent dropout on {@link FusedLstm}; every other case is unrolled. {@link
-   * RecurrentKernel#RECURRENT_KERNEL_AUTO} picks with {@link #resolve(RecurrentKernel)}.
+   * Sets the kernel of the recurrence. {@link RecurrentKernel#FUSED} runs an {@link LstmCell} with
+   * float32 products and without recurrent dropout on {@link FusedLstm}, which has no bfloat16
+   * variant. Every other case is unrolled. {@link RecurrentKernel#RECURRENT_KERNEL_AUTO} picks with
+   * {@link #resolve(RecurrentKernel)}.
    */
   public Rnn<S> kernel(RecurrentKernel value) {
     if (value == null || value == RecurrentKernel.UNRECOGNIZED) {
@@ -130,7 +132,8 @@ public final class Rnn<S extends RnnState> {
     if (kernel == RecurrentKernel.FUSED
         && recurrentMask == null
         && resetBefore == null
-        && cell instanceof LstmCell lstm) {
+        && cell instanceof LstmCell lstm
+        && lstm.matmulPrecision() == MatmulPrecision.FLOAT32) {
       Operand<TFloat32> clean =
           scoped.select(
               scoped.expandDims(stepMask, scoped.constant(2)), ordered, scoped.zerosLike(ordered));

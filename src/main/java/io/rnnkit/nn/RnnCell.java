@@ -1,5 +1,6 @@
 package io.rnnkit.nn;
 
+import io.rnnkit.config.MatmulPrecision;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -48,6 +49,18 @@ public interface RnnCell<S extends RnnState> {
 
   /** Returns a state of zeros for {@code batchSize} rows. */
   S zeroState(Ops tf, Operand<TInt32> batchSize);
+
+  /**
+   * Returns the number format of the input and recurrent products: FLOAT32 unless set by {@link
+   * #withMatmulPrecision}.
+   */
+  MatmulPrecision matmulPrecision();
+
+  /**
+   * Returns a cell with the same variables whose input and recurrent products run in {@code
+   * precision}.
+   */
+  RnnCell<S> withMatmulPrecision(MatmulPrecision precision);
 
   /** Rebuilds a state from the list that {@link RnnState#parts()} returns. */
   S stateOf(List<Operand<TFloat32>> parts);

@@ -1,5 +1,6 @@
 package io.rnnkit.nn;
 
+import io.rnnkit.config.MatmulPrecision;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -31,6 +32,7 @@ public final class SimpleRnnCell implements RnnCell<HiddenState> {
   private final Variable<TFloat32> kernel;
   private final Variable<TFloat32> recurrentKernel;
   private final Variable<TFloat32> bias;
+  private final MatmulPrecision precision;
 
   private SimpleRnnCell(
       ParameterStore store, String name, int inputSize, int hiddenSize, Activation activation) {
@@ -48,6 +50,18 @@ public final class SimpleRnnCell implements RnnCell<HiddenState> {
         store.variable(
             name + "/recurrent_kernel", Shape.of(hiddenSize, hiddenSize), Initializer.orthogonal());
     this.bias = store.variable(name + "/bias", Shape.of(hiddenSize), Initializer.zeros());
+    this.precision = MatmulPrecision.FLOAT32;
+  }
+
+  private SimpleRnnCell(SimpleRnnCell cell, MatmulPrecision precision) {
+    this.name = cell.name;
+    this.inputSize = cell.inputSize;
+    this.hiddenSize = cell.hiddenSize;
+    this.activation = cell.activation;
+    this.kernel = cell.kernel;
+    this.recurrentKernel = cell.recurrentKernel;
+    this.bias = cell.bias;
+    this.precision = MatMuls.check(precision);
   }
 
   /** Creates a cell with the {@code tanh} activation. */
@@ -83,8 +97,18 @@ public final class SimpleRnnCell implements RnnCell<HiddenState> {
   }
 
   @Override
+  public MatmulPrecision matmulPrecision() {
+    return precision;
+  }
+
+  @Override
+  public SimpleRnnCell withMatmulPrecision(MatmulPrecision value) {
+    return new SimpleRnnCell(this, value);
+  }
+
+  @Override
   public Operand<TFloat32> projectInputs(Ops tf, Operand<TFloat32> inputs) {
-    return tf.math.add(tf.linalg.matMul(inputs, kernel), bias);
+    return tf.math.add(MatMuls.matMul(tf, inputs, kernel, precision), bias);
   }
 
   @Override
@@ -96,7 +120,7 @@ public final class SimpleRnnCell implements RnnCell<HiddenState> {
     Operand<TFloat32> h = state.hidden();
     Operand<TFloat32> recurrentInput = recurrentMask == null ? h : tf.math.mul(h, recurrentMask);
     Operand<TFloat32> preActivation =
-        tf.math.add(projectedInput, tf.linalg.matMul(recurrentInput, recurrentKernel));
+        tf.math.add(projectedInput, MatMuls.matMul(tf, recurrentInput, recurrentKernel, precision));
     Operand<TFloat32> newHidden = activation.apply(tf, preActivation);
     return new CellStep<>(newHidden, new HiddenState(newHidden));
   }

@@ -88,7 +88,13 @@ final class TinyModels {
     final ModelConfig config;
 
     Reference(TaskKind task, long seed) {
-      this.config = config(task);
+      this(config(task), seed);
+    }
+
+    /** Builds the network of {@code config}, a variant of {@link #config(TaskKind)}. */
+    Reference(ModelConfig config, long seed) {
+      this.config = config;
+      TaskKind task = config.getTask();
       Ops tf = Ops.create(graph);
       ParameterStore store = ParameterStore.forTraining(tf, seed);
       Network network = Network.create(store, config, VOCABULARY.size());

@@ -1,0 +1,54 @@
+package io.rnnkit.nn;
+
+import io.rnnkit.config.MatmulPrecision;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.linalg.MatMul;
+import org.tensorflow.types.TBfloat16;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Matrix products of float32 operands in a chosen {@link MatmulPrecision}.
+ *
+ * <p>With {@link MatmulPrecision#BFLOAT16} both operands are cast to bfloat16, multiplied by a
+ * bfloat16 {@code MatMul} and the product is cast back to float32, so callers see float32 in and
+ * out. The gradient of {@code Cast} casts the incoming gradient back, so the gradient of a float32
+ * variable stays float32. Each call casts its operands again: a recurrent kernel is cast once per
+ * time step, and the per-step gradients of the variable are summed in float32, not in bfloat16.
+ */
+final class MatMuls {
+  private MatMuls() {}
+
+  /** Returns {@code a b}. */
+  static Operand<TFloat32> matMul(
+      Ops tf, Operand<TFloat32> a, Operand<TFloat32> b, MatmulPrecision precision) {
+    return matMul(tf, a, b, false, precision);
+  }
+
+  /** Returns {@code a b^T}. */
+  static Operand<TFloat32> matMulTransposeB(
+      Ops tf, Operand<TFloat32> a, Operand<TFloat32> b, MatmulPrecision precision) {
+    return matMul(tf, a, b, true, precision);
+  }
+
+  private static Operand<TFloat32> matMul(
+      Ops tf, Operand<TFloat32> a, Operand<TFloat32> b, boolean transposeB, MatmulPrecision p) {
+    MatMul.Options options = MatMul.transposeB(transposeB);
+    if (check(p) == MatmulPrecision.FLOAT32) {
+      return tf.linalg.matMul(a, b, options);
+    }
+    Operand<TBfloat16> product =
+        tf.linalg.matMul(
+            tf.dtypes.cast(a, TBfloat16.class), tf.dtypes.cast(b, TBfloat16.class), options);
+    return tf.dtypes.cast(product, TFloat32.class);
+  }
+
+  /** Returns {@code precision} if it is FLOAT32 or BFLOAT16, and throws otherwise. */
+  static MatmulPrecision check(MatmulPrecision precision) {
+    if (precision != MatmulPrecision.FLOAT32 && precision != MatmulPrecision.BFLOAT16) {
+      throw new IllegalArgumentException(
+          "matmulPrecision must be FLOAT32 or BFLOAT16, got " + precision);
+    }
+    return precision;
+  }
+}
