@@ -3,10 +3,17 @@
 # fine-tuned from a language model pretrained on Brown plus the unlabelled training mails.
 # Prints one line per run and a Markdown table of accuracy and macro-F1 averaged over seeds.
 #
-# Usage: scripts/bench-transfer.sh [SIZES] [SEEDS] [BROWN_TOKENS]
-#   SIZES         training mails per run, comma-separated, "all" for every one (default 50,200,1000,all)
-#   SEEDS         seeds of the training subset and initialization (default 1,2,3)
-#   BROWN_TOKENS  Brown tokens in the language-model text (default 200000)
+# Usage: scripts/bench-transfer.sh [SIZES] [SEEDS] [BROWN_TOKENS] [LM_EPOCHS] [RANDOM_RECIPE]
+#                                  [FINE_TUNED_RECIPE]
+#   SIZES              training mails per run, comma-separated, "all" for every one
+#                      (default 50,200,1000,all)
+#   SEEDS              seeds of the training subset and initialization (default 1,2,3)
+#   BROWN_TOKENS       Brown tokens in the language-model text (default 200000)
+#   LM_EPOCHS          pretraining epochs; runs/bench-transfer/spam-lm-eN is reused (default 4)
+#   RANDOM_RECIPE      PEAK_RATE:FACTOR:UNFREEZING[:constant] of the random-init arm, "-" skips it
+#                      (default 0.003:1:NONE)
+#   FINE_TUNED_RECIPE  the same for the arm that starts from the language model
+#                      (default 0.01:1:NONE)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,6 +21,9 @@ cd "$root"
 sizes="${1:-50,200,1000,all}"
 seeds="${2:-1,2,3}"
 brown_tokens="${3:-200000}"
+lm_epochs="${4:-4}"
+random_recipe="${5:-0.003:1:NONE}"
+fine_tuned_recipe="${6:-0.01:1:NONE}"
 
 scripts/fetch-data.sh brown spam
 mvn -B -q -DskipTests test-compile
@@ -21,4 +31,5 @@ mkdir -p runs/bench-transfer
 TF_CPP_MIN_LOG_LEVEL=2 java \
   -cp "target/classes:target/test-classes:$(cat target/runtime-classpath.txt)" \
   io.rnnkit.transfer.SpamTransferBenchmark \
-  data/brown data/spam-assassin runs/bench-transfer "$sizes" "$seeds" "$brown_tokens"
+  data/brown data/spam-assassin runs/bench-transfer "$sizes" "$seeds" "$brown_tokens" \
+  "$lm_epochs" "$random_recipe" "$fine_tuned_recipe"

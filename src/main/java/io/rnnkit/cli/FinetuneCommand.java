@@ -129,7 +129,8 @@ final class FinetuneCommand implements Callable<Integer> {
       defaultValue = "NONE",
       description =
           "NONE trains every layer from the start, HEAD_ONLY keeps the embedding and encoder"
-              + " frozen, GRADUAL unfreezes one more layer per epoch from the top.")
+              + " frozen, GRADUAL unfreezes one more layer per epoch from the top, so it needs"
+              + " --epochs of at least --layers + 2 (embedding, recurrent layers, head).")
   Unfreezing unfreezing;
 
   @Option(
@@ -229,6 +230,7 @@ final class FinetuneCommand implements Callable<Integer> {
         System.out.print(fineTuning.load(classifier, allowPartial, extendVocabulary).table());
       }
       int epochs = training.getEpochs();
+      unfreezing.requireEveryGroupTrains(classifier.layerGroups().size(), epochs);
       long totalUpdates = (long) epochs * classifier.updatesPerEpoch(data.train());
       classifier.setGroupSchedule(
           FineTuning.schedule(

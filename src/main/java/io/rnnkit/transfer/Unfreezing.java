@@ -29,4 +29,27 @@ public enum Unfreezing {
     }
     return enabled;
   }
+
+  /**
+   * Checks that a run of {@code epochs} epochs trains every one of {@code groups} groups for at
+   * least one epoch. Under {@link #GRADUAL} the bottom group first trains in epoch {@code groups -
+   * 1} (counting from 0), so a shorter run leaves the embedding, and perhaps more, at its
+   * pretrained values. {@link #HEAD_ONLY} freezes the lower groups on purpose, so it passes.
+   *
+   * @throws IllegalArgumentException if {@code epochs} is too small for the policy
+   */
+  public void requireEveryGroupTrains(int groups, int epochs) {
+    if (this == GRADUAL && epochs < groups) {
+      throw new IllegalArgumentException(
+          "epochs must be at least "
+              + groups
+              + " for GRADUAL unfreezing of "
+              + groups
+              + " layer groups, because the bottom group first trains in epoch "
+              + groups
+              + "; got "
+              + epochs
+              + ". Train for more epochs or use NONE");
+    }
+  }
 }

@@ -126,6 +126,27 @@ class FinetuneTransferTest {
   }
 
   @Test
+  void gradualUnfreezing_tooFewEpochsFails() {
+    Result result =
+        run(
+            finetuneArgs(
+                "--from",
+                lm.toString(),
+                "--unfreezing",
+                "GRADUAL",
+                "--epochs",
+                "2",
+                "--export",
+                folder.resolve("models/short").toString()));
+    assertNotEquals(0, result.code(), "2 epochs cannot unfreeze 3 layer groups");
+    assertTrue(
+        result.errors().contains("epochs must be at least 3 for GRADUAL unfreezing"),
+        "the message names the minimum: " + result.errors());
+    assertTrue(
+        result.errors().contains("got 2"), "the message names the value: " + result.errors());
+  }
+
+  @Test
   void taskTag_pointsToTagTrain() {
     CommandResult result =
         CommandResult.run(finetuneArgs("--from", lm.toString(), "--task", "tag"));

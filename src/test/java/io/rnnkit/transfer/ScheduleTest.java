@@ -1,6 +1,7 @@
 package io.rnnkit.transfer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -73,6 +74,26 @@ class ScheduleTest {
         new boolean[] {false, false, true}, Unfreezing.HEAD_ONLY.enabled(3, 5), "head only");
     assertArrayEquals(
         new boolean[] {true, true, true}, Unfreezing.NONE.enabled(3, 0), "all groups");
+  }
+
+  @Test
+  void gradualUnfreezing_needsOneEpochPerGroup() {
+    IllegalArgumentException tooShort =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Unfreezing.GRADUAL.requireEveryGroupTrains(3, 2),
+            "2 epochs leave the embedding of 3 groups frozen");
+    assertEquals(
+        "epochs must be at least 3 for GRADUAL unfreezing of 3 layer groups, because the bottom"
+            + " group first trains in epoch 3; got 2. Train for more epochs or use NONE",
+        tooShort.getMessage(),
+        "the message names the minimum and the value");
+    assertDoesNotThrow(
+        () -> Unfreezing.GRADUAL.requireEveryGroupTrains(3, 3), "3 epochs reach the embedding");
+    assertDoesNotThrow(
+        () -> Unfreezing.NONE.requireEveryGroupTrains(3, 1), "NONE trains everything at once");
+    assertDoesNotThrow(
+        () -> Unfreezing.HEAD_ONLY.requireEveryGroupTrains(3, 1), "HEAD_ONLY freezes on purpose");
   }
 
   @Test

@@ -25,9 +25,12 @@ import java.util.Random;
  * Spam filtering on SpamAssassin with and without a pretrained language model, for several
  * training-set sizes and seeds. Prints one line per run and a summary table in Markdown.
  *
- * <p>Arguments: {@code BROWN_DIR SPAM_DIR OUT_DIR SIZES SEEDS BROWN_TOKENS}, for example {@code
- * data/brown data/spam-assassin runs/bench 50,200,1000,all 1,2,3 200000}. A language model already
- * saved under {@code OUT_DIR/spam-lm} is reused, so later runs skip pretraining.
+ * <p>Arguments: {@code BROWN_DIR SPAM_DIR OUT_DIR SIZES SEEDS BROWN_TOKENS LM_EPOCHS RANDOM_RECIPE
+ * FINE_TUNED_RECIPE}, for example {@code data/brown data/spam-assassin runs/bench 50,200,1000,all
+ * 1,2,3 200000 4 0.003:1:NONE 0.01:1:NONE}; a recipe is {@code
+ * PEAK_RATE:FACTOR:UNFREEZING[:constant]} (see {@link Recipe}), or {@code -} to skip that arm. A
+ * language model already saved under {@code OUT_DIR/spam-lm-eLM_EPOCHS} is reused, so later runs
+ * skip pretraining.
  */
 public final class SpamTransferBenchmark {
 
@@ -51,6 +54,10 @@ public final class SpamTransferBenchmark {
     String[] sizes = args[3].split(",");
     String[] seeds = args[4].split(",");
     int brownTokens = Integer.parseInt(args[5]);
+    int lmEpochs = Integer.parseInt(args[6]);
+    Recipe randomRecipe = Recipe.parse(args[7]);
+    Recipe transferRecipe = Recipe.parse(args[8]);
+    System.out.println("random init: " + randomRecipe + "; fine-tuned: " + transferRecipe);
 
     long started = System.nanoTime();
     List<Example> mails = new ArrayList<>();
@@ -84,7 +91,7 @@ public final class SpamTransferBenchmark {
       starts.add(lmTokens.size());
       lmTokens.addAll(mail.tokens());
     }
-    Path lmFolder = out.resolve("spam-lm");
+    Path lmFolder = out.resolve("spam-lm-e" + lmEpochs);
     Vocabulary vocabulary;
     if (Files.isRegularFile(lmFolder.resolve("checkpoint/variables.index"))) {
       vocabulary = ModelFiles.readVocabulary(lmFolder);
@@ -92,7 +99,7 @@ public final class SpamTransferBenchmark {
           "language model: reusing " + lmFolder + ", vocabulary " + vocabulary.size());
     } else {
       vocabulary = Vocabulary.build(List.of(lmTokens), 3, 20000, List.of());
-      pretrain(lmTokens, starts, vocabulary, lmFolder);
+      pretrain(lmTokens, starts, vocabulary, lmEpochs, lmFolder);
     }
     List<String> labels = List.of(SpamAssassinReader.HAM, SpamAssassinReader.SPAM);
     StringBuilder table = new StringBuilder();
@@ -108,9 +115,20 @@ public final class SpamTransferBenchmark {
         Collections.shuffle(subset, new Random(seed));
         subset = subset.subList(0, size);
         for (int transfer = 0; transfer < 2; transfer++) {
+          if ((transfer == 1 ? transferRecipe : randomRecipe) == null) {
+            continue;
+          }
           long runStarted = System.nanoTime();
           Evaluation result =
-              fineTune(subset, test, vocabulary, labels, lmFolder, seed, transfer == 1);
+              fineTune(
+                  subset,
+                  test,
+                  vocabulary,
+                  labels,
+                  lmFolder,
+                  seed,
+                  transfer == 1 ? transferRecipe : randomRecipe,
+                  transfer == 1);
           sums[transfer][0] += result.accuracy();
           sums[transfer][1] += result.macroF1();
           System.out.printf(
@@ -124,17 +142,28 @@ public final class SpamTransferBenchmark {
         }
       }
       int n = seeds.length;
-      table.append(
-          String.format(
-              "| %d | %d | %.4f | %.4f | %.4f | %.4f |%n",
-              size, n, sums[0][0] / n, sums[0][1] / n, sums[1][0] / n, sums[1][1] / n));
+      table.append(String.format("| %d | %d |", size, n));
+      table.append(meanCells(randomRecipe, sums[0], n));
+      table.append(meanCells(transferRecipe, sums[1], n)).append('\n');
     }
     System.out.print(table);
     System.out.printf("total wall time %.0f s%n", (System.nanoTime() - started) / 1e9);
   }
 
+  /** Returns the accuracy and macro-F1 cells of one arm, {@code -} where the arm was skipped. */
+  private static String meanCells(Recipe recipe, double[] sums, int seeds) {
+    if (recipe == null) {
+      return " - | - |";
+    }
+    return String.format(" %.4f | %.4f |", sums[0] / seeds, sums[1] / seeds);
+  }
+
   private static void pretrain(
-      List<String> lmTokens, List<Integer> starts, Vocabulary vocabulary, Path lmFolder) {
+      List<String> lmTokens,
+      List<Integer> starts,
+      Vocabulary vocabulary,
+      int epochs,
+      Path lmFolder) {
     int[] ids = vocabulary.ids(lmTokens);
     int[] documentStarts = starts.stream().mapToInt(Integer::intValue).toArray();
     TrainingConfig lmTraining =
@@ -147,12 +176,67 @@ public final class SpamTransferBenchmark {
             .build();
     long lmStarted = System.nanoTime();
     try (LanguageModelTask lm = LanguageModelTask.create(MODEL, lmTraining, vocabulary)) {
-      var stats = lm.trainEpoch(ids, documentStarts);
-      System.out.printf(
-          "language model: %d tokens, vocabulary %d, 1 epoch, train loss %.3f, %.0f s%n",
-          ids.length, vocabulary.size(), stats.meanLoss(), (System.nanoTime() - lmStarted) / 1e9);
+      for (int epoch = 1; epoch <= epochs; epoch++) {
+        var stats = lm.trainEpoch(ids, documentStarts);
+        System.out.printf(
+            "language model: %d tokens, vocabulary %d, epoch %d, train loss %.3f, %.0f s%n",
+            ids.length,
+            vocabulary.size(),
+            epoch,
+            stats.meanLoss(),
+            (System.nanoTime() - lmStarted) / 1e9);
+      }
       lm.save(lmFolder);
     }
+  }
+
+  /**
+   * How one arm fine-tunes: peak rate (the head's rate), the divisor between neighbouring layer
+   * groups, the unfreezing policy, and whether the rate follows a slanted triangular schedule
+   * (otherwise it stays at the peak rate).
+   */
+  record Recipe(float peakRate, float factor, Unfreezing unfreezing, boolean slanted) {
+
+    /**
+     * Parses {@code PEAK_RATE:FACTOR:UNFREEZING[:constant]}, for example {@code 0.01:1:NONE}, or
+     * {@code -}, which skips the arm and returns {@code null}.
+     */
+    static Recipe parse(String text) {
+      if (text.equals("-")) {
+        return null;
+      }
+      String[] parts = text.split(":");
+      boolean constant = parts.length == 4 && parts[3].equals("constant");
+      if (parts.length != 3 && !constant) {
+        throw new IllegalArgumentException(
+            "recipe must be PEAK_RATE:FACTOR:UNFREEZING[:constant], for example 0.01:1:NONE, got "
+                + text);
+      }
+      return new Recipe(
+          Float.parseFloat(parts[0]),
+          Float.parseFloat(parts[1]),
+          Unfreezing.valueOf(parts[2]),
+          !constant);
+    }
+
+    @Override
+    public String toString() {
+      return "peak "
+          + peakRate
+          + ", factor "
+          + factor
+          + ", unfreezing "
+          + unfreezing
+          + (slanted ? ", slanted triangular" : ", constant rate");
+    }
+  }
+
+  /**
+   * Returns the epochs of a run on {@code mails} training mails: about 2000 mails' worth of
+   * updates, between 3 and 10 epochs. At least 3 so that gradual unfreezing reaches the embedding.
+   */
+  static int epochs(int mails) {
+    return Math.max(3, Math.min(10, 2000 / mails));
   }
 
   private static Evaluation fineTune(
@@ -162,11 +246,12 @@ public final class SpamTransferBenchmark {
       List<String> labels,
       Path lmFolder,
       long seed,
+      Recipe recipe,
       boolean transfer) {
-    int epochs = Math.max(2, Math.min(10, 2000 / train.size()));
+    int epochs = epochs(train.size());
     TrainingConfig training =
         TrainingConfig.newBuilder()
-            .setLearningRate(0.003f)
+            .setLearningRate(recipe.peakRate())
             .setBatchSize(16)
             .setClipNorm(1f)
             .setSeed(seed)
@@ -177,14 +262,16 @@ public final class SpamTransferBenchmark {
       if (transfer) {
         FineTuning.single(lmFolder).load(classifier, false, false);
       }
+      int groups = classifier.layerGroups().size();
+      recipe.unfreezing().requireEveryGroupTrains(groups, epochs);
       long total = (long) epochs * classifier.updatesPerEpoch(train);
       classifier.setGroupSchedule(
           new UlmfitSchedule(
-              classifier.layerGroups().size(),
-              0.003f,
-              transfer ? UlmfitSchedule.DEFAULT_FACTOR : 1f,
-              transfer ? Unfreezing.GRADUAL : Unfreezing.NONE,
-              new SlantedTriangular(total, 0.1, 32)));
+              groups,
+              recipe.peakRate(),
+              recipe.factor(),
+              recipe.unfreezing(),
+              recipe.slanted() ? new SlantedTriangular(total, 0.1, 32) : null));
       for (int epoch = 0; epoch < epochs; epoch++) {
         classifier.trainEpoch(train, epoch);
       }
