@@ -127,8 +127,8 @@ class FinetuneTransferTest {
 
   @Test
   void gradualUnfreezing_tooFewEpochsFails() {
-    Result result =
-        run(
+    CommandResult result =
+        CommandResult.run(
             finetuneArgs(
                 "--from",
                 lm.toString(),
