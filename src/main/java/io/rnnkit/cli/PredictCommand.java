@@ -45,6 +45,14 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--lowercase", description = "Lower-case the text before tokenizing.")
   boolean lowercase;
 
+  @Option(
+      names = "--split-on-spaces",
+      description =
+          "Take the tokens as the input gives them, separated by whitespace, instead of splitting"
+              + " words, numbers and punctuation. Use it for text tokenized like the training data,"
+              + " such as Brown, where tokens like well-known and U.S. stay whole.")
+  boolean splitOnSpaces;
+
   private final ObjectMapper json = new ObjectMapper();
 
   @Override
@@ -57,6 +65,17 @@ final class PredictCommand implements Callable<Integer> {
         Utf8LineSource lines = new Utf8LineSource(openInput())) {
       return run(lines, writer);
     }
+  }
+
+  private List<String> spaceSeparated(String line) {
+    String text = lowercase ? line.toLowerCase(java.util.Locale.ROOT) : line;
+    List<String> tokens = new ArrayList<>();
+    for (String token : text.strip().split("\\s+")) {
+      if (!token.isEmpty()) {
+        tokens.add(token);
+      }
+    }
+    return tokens;
   }
 
   private int run(Utf8LineSource source, RowWriter writer) throws Exception {
@@ -80,7 +99,7 @@ final class PredictCommand implements Callable<Integer> {
       if (line == null) {
         break;
       }
-      List<String> tokens = tokenizer.tokenize(line);
+      List<String> tokens = splitOnSpaces ? spaceSeparated(line) : tokenizer.tokenize(line);
       if (tokens.isEmpty()) {
         System.err.println(source() + ":" + source.lineNumber() + ": empty line skipped");
         continue;

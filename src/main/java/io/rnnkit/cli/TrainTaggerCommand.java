@@ -111,13 +111,22 @@ final class TrainTaggerCommand implements Callable<Integer> {
           "--scratch needs --from, the language model whose vocabulary to use");
     }
     runOptions.requireNewOutput(out);
-    RunConfig run = options.resolve(RunConfig.getDefaultInstance());
+    RunConfig run = options.resolve(defaults());
     DocumentSplits splits =
         BrownSplits.byDocument(BrownCorpus.readDirectory(corpus), run.getTraining().getSeed());
     List<Example> train =
         sample(tagged(splits.train()), trainFraction, run.getTraining().getSeed());
     List<Example> validation = tagged(splits.validation());
     List<Example> test = tagged(splits.test());
+    if (validation.isEmpty() || test.isEmpty()) {
+      throw new IllegalArgumentException(
+          "the corpus in "
+              + corpus
+              + " has "
+              + (splits.train().size() + splits.validation().size() + splits.test().size())
+              + " documents, too few for the 80/10/10 split by document to give validation and"
+              + " test sentences; add documents (10 or more)");
+    }
     Vocabulary vocabulary = from != null ? ModelFiles.readVocabulary(from) : vocabulary(train);
     List<String> tags =
         new ArrayList<>(new TreeSet<>(train.stream().flatMap(e -> e.tags().stream()).toList()));
@@ -150,6 +159,26 @@ final class TrainTaggerCommand implements Callable<Integer> {
       System.out.println("saved tagger to " + out);
     }
     return 0;
+  }
+
+  /**
+   * Returns the defaults that flags and --config override: with --from, the language model's cell,
+   * sizes and layer count, so that its weights fit the tagger without repeating them.
+   */
+  private RunConfig defaults() {
+    if (from == null) {
+      return RunConfig.getDefaultInstance();
+    }
+    ModelConfig pretrained = ModelFiles.readConfig(from);
+    ModelConfig encoder =
+        ModelConfig.newBuilder()
+            .setCell(pretrained.getCell())
+            .setEmbeddingSize(pretrained.getEmbeddingSize())
+            .setHiddenSize(pretrained.getHiddenSize())
+            .setNumLayers(pretrained.getNumLayers())
+            .setGruResetAfter(pretrained.getGruResetAfter())
+            .build();
+    return RunConfig.newBuilder().setModel(encoder).build();
   }
 
   /** Returns the accuracy of full-tag predictions once gold and predicted tags become base tags. */

@@ -1,7 +1,6 @@
 package io.rnnkit.data;
 
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * Classes that stand in for words missing from a vocabulary, built from the word's shape and
@@ -17,8 +16,9 @@ import java.util.regex.Pattern;
  * {@code ^go}.
  *
  * <p>The exported serving graph computes the same classes with TensorFlow string ops ({@code
- * RegexFullMatch} on the patterns below, {@code StringLower} without an encoding, {@code Substr} in
- * UTF-8 characters), so a SavedModel maps unknown words exactly as training did.
+ * RegexFullMatch}, which runs RE2 in linear time, on the patterns below, {@code StringLower}
+ * without an encoding, {@code Substr} in UTF-8 characters), so a SavedModel maps unknown words
+ * exactly as training did.
  */
 public final class UnknownWordClasses {
 
@@ -31,7 +31,7 @@ public final class UnknownWordClasses {
   /** Suffix lengths of the classes, most specific first. */
   public static final List<Integer> SUFFIX_LENGTHS = List.of(3, 2);
 
-  /** Pattern (RE2 and {@link java.util.regex} alike) of a word that contains a digit. */
+  /** RE2 pattern of a word that contains a digit. */
   public static final String DIGIT_PATTERN = "(?s).*[0-9].*";
 
   /** Pattern of a word with at least two ASCII capitals and no ASCII lower-case letter. */
@@ -52,15 +52,6 @@ public final class UnknownWordClasses {
   /** Shape of a word that matches none of the shape patterns. */
   public static final String OTHER_SHAPE = "other";
 
-  private static final List<Pattern> SHAPE_PATTERNS =
-      List.of(
-          Pattern.compile(DIGIT_PATTERN),
-          Pattern.compile(CAPITALS_PATTERN),
-          Pattern.compile(INITIAL_CAPITAL_PATTERN),
-          Pattern.compile(LOWER_CASE_PATTERN));
-
-  private static final Pattern HYPHEN = Pattern.compile(HYPHEN_PATTERN);
-
   private UnknownWordClasses() {}
 
   /**
@@ -77,14 +68,33 @@ public final class UnknownWordClasses {
 
   /** Returns the shape of {@code word}, for example {@code cap-} for {@code Anglo-Saxon}. */
   public static String shape(String word) {
-    String shape = OTHER_SHAPE;
-    for (int i = 0; i < SHAPES.size(); i++) {
-      if (SHAPE_PATTERNS.get(i).matcher(word).matches()) {
-        shape = SHAPES.get(i);
-        break;
-      }
+    // Plain scans that decide what the patterns match: java.util.regex backtracks on the capitals
+    // pattern, which takes time cubic in the length of a long token of capitals.
+    boolean digit = false;
+    boolean lowerCase = false;
+    boolean hyphen = false;
+    int capitals = 0;
+    for (int i = 0; i < word.length(); i++) {
+      char c = word.charAt(i);
+      digit |= c >= '0' && c <= '9';
+      lowerCase |= c >= 'a' && c <= 'z';
+      hyphen |= c == '-';
+      capitals += c >= 'A' && c <= 'Z' ? 1 : 0;
     }
-    return HYPHEN.matcher(word).matches() ? shape + "-" : shape;
+    char first = word.isEmpty() ? 0 : word.charAt(0);
+    String shape;
+    if (digit) {
+      shape = SHAPES.get(0);
+    } else if (capitals >= 2 && !lowerCase) {
+      shape = SHAPES.get(1);
+    } else if (first >= 'A' && first <= 'Z') {
+      shape = SHAPES.get(2);
+    } else if (first >= 'a' && first <= 'z') {
+      shape = SHAPES.get(3);
+    } else {
+      shape = OTHER_SHAPE;
+    }
+    return hyphen ? shape + "-" : shape;
   }
 
   /**

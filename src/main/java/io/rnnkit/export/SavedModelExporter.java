@@ -388,7 +388,8 @@ public final class SavedModelExporter {
 
     /**
      * Maps string tokens to int32 ids as {@link Vocabulary#id} does: an unknown token gets its most
-     * specific unknown-word class in the vocabulary, else {@code <unk>} = 1.
+     * specific unknown-word class in the vocabulary, else {@code <unk>} = 1. The one exception is
+     * the empty string, which marks padding here and maps to {@code <pad>} = 0.
      */
     Operand<TInt32> lookup(Ops tf, Operand<TString> tokens) {
       Operand<TInt64> missing = tf.constant(-1L);

@@ -153,6 +153,7 @@ public final class TaggerTask implements AutoCloseable {
    * @return the names of the copied variables
    */
   public List<String> transferFrom(Path languageModelFolder) {
+    requireSameEncoder(languageModelFolder, ModelFiles.readConfig(languageModelFolder));
     Vocabulary pretrained = ModelFiles.readVocabulary(languageModelFolder);
     if (!pretrained.equals(vocabulary)) {
       throw new IllegalArgumentException(
@@ -171,6 +172,47 @@ public final class TaggerTask implements AutoCloseable {
         session.session(), session.store(), ModelFiles.checkpoint(languageModelFolder), copied);
     log.info("Loaded from {}: {}", languageModelFolder, copied);
     return copied;
+  }
+
+  /**
+   * Checks that {@code pretrained} is a language model whose embedding and encoder have this
+   * tagger's shapes, so that every copied variable fits.
+   */
+  private void requireSameEncoder(Path folder, ModelConfig pretrained) {
+    if (pretrained.getTask() != TaskKind.LANGUAGE_MODEL) {
+      throw new IllegalArgumentException(
+          folder
+              + " holds a "
+              + pretrained.getTask()
+              + " model, not a language model; pass a folder written by 'rnnkit pretrain'");
+    }
+    ModelConfig resolved = ModelConfigs.withDefaults(pretrained);
+    List<String> differences = new ArrayList<>();
+    addDifference(differences, "cell", resolved.getCell(), model.getCell());
+    addDifference(
+        differences, "embedding_size", resolved.getEmbeddingSize(), model.getEmbeddingSize());
+    addDifference(differences, "hidden_size", resolved.getHiddenSize(), model.getHiddenSize());
+    addDifference(differences, "num_layers", resolved.getNumLayers(), model.getNumLayers());
+    addDifference(
+        differences, "bidirectional", resolved.getBidirectional(), model.getBidirectional());
+    addDifference(
+        differences, "gru_reset_after", resolved.getGruResetAfter(), model.getGruResetAfter());
+    if (!differences.isEmpty()) {
+      throw new IllegalArgumentException(
+          "the language model in "
+              + folder
+              + " has another encoder than this tagger: "
+              + String.join(", ", differences)
+              + "; build the tagger with the language model's sizes and cell (a one-way language"
+              + " model seeds only a one-way tagger)");
+    }
+  }
+
+  private static void addDifference(
+      List<String> differences, String field, Object pretrained, Object tagger) {
+    if (!pretrained.equals(tagger)) {
+      differences.add(field + " " + pretrained + " in the language model, " + tagger + " here");
+    }
   }
 
   /** Trains one shuffled pass over {@code examples}; {@code epoch} seeds the shuffle. */

@@ -49,6 +49,94 @@ class TrainTaggerCommandTest {
   }
 
   @Test
+  void from_checksLanguageModelAndItsShape() throws Exception {
+    Path corpus = corpus();
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      lines.add(NAMES.get(i % NAMES.size()) + " " + VERBS.get(i % VERBS.size()) + " .");
+    }
+    Path text = Files.write(folder.resolve("text.txt"), lines);
+    Path lm = folder.resolve("lm");
+    CommandResult.runOrFail(
+        "pretrain",
+        "--text",
+        text.toString(),
+        "--out",
+        lm.toString(),
+        "--min-count",
+        "1",
+        "--epochs",
+        "1",
+        "--embedding-size",
+        "4",
+        "--hidden-size",
+        "6",
+        "--bptt-steps",
+        "2",
+        "--batch-size",
+        "1");
+    CommandResult bidirectional =
+        CommandResult.run(
+            "tag-train",
+            "--corpus",
+            corpus.toString(),
+            "--out",
+            out("bi"),
+            "--from",
+            lm.toString(),
+            "--bidirectional",
+            "--epochs",
+            "1");
+    assertEquals(2, bidirectional.code(), "exit code: " + bidirectional.errors());
+    assertTrue(
+        bidirectional.errors().contains("bidirectional false in the language model, true here"),
+        bidirectional.errors());
+
+    String fromLm =
+        CommandResult.runOrFail(
+            "tag-train",
+            "--corpus",
+            corpus.toString(),
+            "--out",
+            out("fromlm"),
+            "--from",
+            lm.toString(),
+            "--epochs",
+            "1",
+            "--batch-size",
+            "8",
+            "--max-length",
+            "8");
+    assertTrue(fromLm.contains("loaded from the language model"), fromLm);
+    List<String> config = Files.readAllLines(folder.resolve("fromlm/model_config.pbtxt"));
+    assertTrue(config.contains("hidden_size: 6"), "the LM's hidden size is the default: " + config);
+
+    CommandResult fromTagger =
+        CommandResult.run(
+            "tag-train",
+            "--corpus",
+            corpus.toString(),
+            "--out",
+            out("again"),
+            "--from",
+            out("fromlm"),
+            "--epochs",
+            "1");
+    assertEquals(2, fromTagger.code(), "exit code: " + fromTagger.errors());
+    assertTrue(fromTagger.errors().contains("not a language model"), fromTagger.errors());
+  }
+
+  @Test
+  void tinyCorpus_namesDocumentCount() throws Exception {
+    Path corpus = Files.createDirectories(folder.resolve("tiny"));
+    Files.writeString(corpus.resolve("ca01"), "\n\tAnn/np runs/vbz ./.\n");
+    CommandResult result =
+        CommandResult.run("tag-train", "--corpus", corpus.toString(), "--out", out("tiny-out"));
+    assertEquals(2, result.code(), "exit code: " + result.errors());
+    assertTrue(result.errors().contains("has 1 documents"), result.errors());
+  }
+
+  @Test
   void sample_seededSubsetInInputOrder() {
     List<Example> examples = new ArrayList<>();
     for (int i = 0; i < 50; i++) {

@@ -38,6 +38,9 @@ class UnknownWordClassesTest {
     assertEquals("num-", UnknownWordClasses.shape("1961-62"), "hyphenated number");
     assertEquals("other", UnknownWordClasses.shape("école"), "non-ASCII first letter");
     assertEquals("other", UnknownWordClasses.shape("''"), "punctuation");
+    assertEquals(
+        "cap", UnknownWordClasses.shape("A".repeat(100_000) + "a"), "long capitals, then lower");
+    assertEquals("caps", UnknownWordClasses.shape("A".repeat(100_000)), "long capitals");
   }
 
   @Test

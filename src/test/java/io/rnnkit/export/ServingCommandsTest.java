@@ -83,6 +83,20 @@ class ServingCommandsTest {
           assertEquals(2, first.get("pieces").asInt(), "7 tokens over max_length 6: " + lines[0]);
           assertEquals(2, second.get("tags").size(), lines[1]);
           assertTrue(TinyModels.TAGS.contains(second.get("tags").get(0).asText()), lines[1]);
+          Path spaced = Files.writeString(folder.resolve("spaced.txt"), " well-known  U.S. \n");
+          Run split =
+              run(
+                  "predict",
+                  "--model",
+                  base.resolve("2").toString(),
+                  "--input",
+                  spaced.toString(),
+                  "--split-on-spaces");
+          assertEquals(0, split.code(), "predict --split-on-spaces: " + split.err());
+          JsonNode tokens = json.readTree(split.out().strip()).get("tokens");
+          assertEquals(2, tokens.size(), "whitespace-separated tokens: " + split.out());
+          assertEquals("well-known", tokens.get(0).asText(), "hyphenated token kept whole");
+          assertEquals("U.S.", tokens.get(1).asText(), "abbreviation kept whole");
         }
         default -> assertTrue(TinyModels.LABELS.contains(second.get("label").asText()), lines[1]);
       }

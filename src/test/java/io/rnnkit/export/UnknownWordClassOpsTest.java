@@ -42,7 +42,8 @@ class UnknownWordClassOpsTest {
           "<unk>",
           "<unk:low>",
           "-",
-          "x\ny");
+          "x\ny",
+          "A".repeat(3000) + "a");
 
   @Test
   void classesOf_matchJava() {
