@@ -19,7 +19,7 @@ table="$(mktemp)"
 trap 'rm -f "$table"' EXIT
 load_before="$(uptime | sed 's/.*load average: //')"
 # shellcheck disable=SC2086
-java ${RNNKIT_JAVA_OPTS:--Xmx8g} -cp "target/classes:$(cat target/runtime-classpath.txt)" \
+java ${RNNKIT_JAVA_OPTS:--Xmx8g} --add-modules jdk.incubator.vector -cp "target/classes:$(cat target/runtime-classpath.txt)" \
   io.rnnkit.bench.LmBenchmark --out "$table" "$@"
 load_after="$(uptime | sed 's/.*load average: //')"
 if [[ "${BENCH_NO_DOCS:-0}" == 1 ]]; then

@@ -14,5 +14,5 @@ export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 # The parity test runs the same graph in a CPU-only session and a GPU session.
 RNNKIT_DEVICE_CHECK=1 timeout 180 mvn -B -q -Pgpu test -Dtest='DeviceParityTest'
 mvn -B -q -Pgpu -DskipTests package
-timeout 100 java -Xmx8g -cp "target/classes:$(cat target/runtime-classpath.txt)" \
+timeout 100 java -Xmx8g --add-modules jdk.incubator.vector -cp "target/classes:$(cat target/runtime-classpath.txt)" \
   io.rnnkit.bench.LmBenchmark --quick --warmup 1 --steps 3 --device gpu

@@ -169,7 +169,7 @@ public final class LmBenchmark {
     this.threads = threads;
   }
 
-  public static void main(String[] args) throws IOException {
+  public static void main(String[] args) throws IOException, InterruptedException {
     boolean quick = false;
     int steps = -1;
     int warmup = -1;
@@ -204,11 +204,16 @@ public final class LmBenchmark {
     }
     LmBenchmark bench = new LmBenchmark(warmup, steps, threads);
     bench.precision = precision;
+    int fmaThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+    double fma = FmaBenchmark.gflops(fmaThreads, 3);
     double f32 = bench.matMulGflops(TFloat32.class);
     double bf16 = bench.matMulGflops(TBfloat16.class);
     System.out.printf(
         Locale.ROOT,
-        "MatMul 1120x512x10000: float32 %.1f GFLOP/s, bfloat16 %.1f" + " GFLOP/s%n",
+        "FMA %.1f GFLOP/s (%d threads); MatMul 1120x512x10000: float32 %.1f GFLOP/s, bfloat16"
+            + " %.1f GFLOP/s%n",
+        fma,
+        fmaThreads,
         f32,
         bf16);
     List<Measured> results = new ArrayList<>();
@@ -219,9 +224,9 @@ public final class LmBenchmark {
       }
       Measured m = bench.measure(c);
       results.add(m);
-      System.out.println(row(m, f32));
+      System.out.println(row(m, f32, fma));
     }
-    String table = table(results, f32, bf16, bench);
+    String table = table(results, new Reference(fma, fmaThreads, f32, bf16), bench);
     System.out.println(table);
     if (out != null) {
       Files.writeString(out, table);
@@ -493,18 +498,20 @@ public final class LmBenchmark {
   }
 
   static String header() {
-    return "| case | cell | H | B | T | kernel | softmax | train tok/s | train GFLOP/s | % of MatMul"
-        + " | infer tok/s | infer GFLOP/s | build s | peak RSS MB |\n"
-        + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |";
+    return "| case | cell | H | B | T | kernel | softmax | train tok/s | train GFLOP/s | % of FMA"
+        + " | % of MatMul | infer tok/s | infer GFLOP/s | build s | peak RSS MB |\n"
+        + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+        + " --- |";
   }
 
-  static String row(Measured m, double machineGflops) {
+  static String row(Measured m, double matMulGflops, double fmaGflops) {
     Case c = m.workload();
     double trainGflops = m.trainTokensPerSecond() * c.trainFlops() / 1e9;
     double inferGflops = m.inferTokensPerSecond() * c.inferFlops() / 1e9;
     return String.format(
         Locale.ROOT,
-        "| %s | %s%s | %d | %d | %d | %s | %s | %.0f | %.1f | %.0f %% | %.0f | %.1f | %.1f | %d |",
+        "| %s | %s%s | %d | %d | %d | %s | %s | %.0f | %.1f | %.0f %% | %.0f %% | %.0f | %.1f | %.1f"
+            + " | %d |",
         c.label(),
         c.cell(),
         c.bidirectional() ? " x2" : "",
@@ -515,29 +522,41 @@ public final class LmBenchmark {
         c.samples() > 0 ? "sampled " + c.samples() : "full",
         m.trainTokensPerSecond(),
         trainGflops,
-        100 * trainGflops / machineGflops,
+        100 * trainGflops / fmaGflops,
+        100 * trainGflops / matMulGflops,
         m.inferTokensPerSecond(),
         inferGflops,
         m.buildSeconds(),
         m.peakKb() / 1024);
   }
 
-  static String table(List<Measured> results, double f32, double bf16, LmBenchmark bench) {
+  /**
+   * Reference figures of the run: FMA micro-benchmark and MatMul of the output-layer shape.
+   *
+   * @param fma float32 FMA GFLOP/s on {@code fmaThreads} threads
+   * @param f32 float32 MatMul GFLOP/s
+   * @param bf16 bfloat16 MatMul GFLOP/s
+   */
+  record Reference(double fma, int fmaThreads, double f32, double bf16) {}
+
+  static String table(List<Measured> results, Reference reference, LmBenchmark bench) {
     StringBuilder text = new StringBuilder();
     text.append(
         String.format(
             Locale.ROOT,
-            "MatMul 1120x512x10000 in the same run: float32 %.1f GFLOP/s, bfloat16 %.1f GFLOP/s;"
-                + " %d warm-up and %d timed steps per case (median), E 256, V 10,000,"
-                + " matmul_precision %s.%n%n",
-            f32,
-            bf16,
+            "In the same run: FMA micro-benchmark (float32, %d threads) %.1f GFLOP/s; MatMul"
+                + " 1120x512x10000 float32 %.1f GFLOP/s, bfloat16 %.1f GFLOP/s. %d warm-up and %d"
+                + " timed steps per case (median), E 256, V 10,000, matmul_precision %s.%n%n",
+            reference.fmaThreads(),
+            reference.fma(),
+            reference.f32(),
+            reference.bf16(),
             bench.warmup,
             bench.timedSteps,
             bench.precision));
     text.append(header()).append('\n');
     for (Measured m : results) {
-      text.append(row(m, f32)).append('\n');
+      text.append(row(m, reference.f32(), reference.fma())).append('\n');
     }
     return text.toString();
   }
