@@ -11,6 +11,7 @@ import io.rnnkit.data.Vocabulary;
 import io.rnnkit.task.ModelFiles;
 import io.rnnkit.task.TaggerTask;
 import io.rnnkit.train.TrainingRun;
+import io.rnnkit.transfer.FineTuning;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -44,6 +45,14 @@ final class TrainTaggerCommand implements Callable<Integer> {
       names = "--from",
       description = "Language model folder whose vocabulary, embedding and encoder to start from.")
   Path from;
+
+  @Option(
+      names = "--from-backward",
+      description =
+          "With --from: a language model trained on reversed text ('rnnkit pretrain --reverse')"
+              + " for the backward half of a bidirectional tagger; --from gives the forward half"
+              + " and the embedding.")
+  Path fromBackward;
 
   @Option(
       names = "--scratch",
@@ -106,6 +115,10 @@ final class TrainTaggerCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "--train-fraction must be in (0, 1], got " + trainFraction);
     }
+    if (fromBackward != null && from == null) {
+      throw new IllegalArgumentException(
+          "--from-backward needs --from, the forward language model");
+    }
     if (scratch && from == null) {
       throw new IllegalArgumentException(
           "--scratch needs --from, the language model whose vocabulary to use");
@@ -133,10 +146,14 @@ final class TrainTaggerCommand implements Callable<Integer> {
     System.out.printf(
         "tagging: %d train, %d validation, %d test sentences, %d tags, vocabulary %d%n",
         train.size(), validation.size(), test.size(), tags.size(), vocabulary.size());
-    ModelConfig model = run.getModel().toBuilder().setBidirectional(bidirectional).build();
+    ModelConfig model =
+        run.getModel().toBuilder().setBidirectional(bidirectional || fromBackward != null).build();
     TrainingConfig training = runOptions.apply(run.getTraining());
     try (TaggerTask tagger = TaggerTask.create(model, training, vocabulary, tags)) {
-      if (from != null && !scratch) {
+      if (fromBackward != null && !scratch) {
+        FineTuning fineTuning = FineTuning.bidirectional(from, fromBackward);
+        System.out.print(fineTuning.load(tagger.session(), false, false).table());
+      } else if (from != null && !scratch) {
         System.out.println("loaded from the language model: " + tagger.transferFrom(from));
       }
       TrainingRun.Outcome outcome =

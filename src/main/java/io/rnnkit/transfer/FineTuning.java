@@ -4,6 +4,7 @@ import io.rnnkit.config.ModelConfig;
 import io.rnnkit.data.Example;
 import io.rnnkit.data.Vocabulary;
 import io.rnnkit.task.ClassifierTask;
+import io.rnnkit.train.ModelSession;
 import io.rnnkit.transfer.NameMapping.Direction;
 import java.nio.file.Path;
 import java.util.List;
@@ -103,7 +104,14 @@ public final class FineTuning {
    */
   public TransferReport load(
       ClassifierTask classifier, boolean allowPartial, boolean extendVocabulary) {
-    var session = classifier.modelSession();
+    return load(classifier.modelSession(), allowPartial, extendVocabulary);
+  }
+
+  /**
+   * Loads every pretrained variable of the model in {@code session} by name and shape, as {@link
+   * #load(ClassifierTask, boolean, boolean)} does for any task; the head stays new.
+   */
+  public TransferReport load(ModelSession session, boolean allowPartial, boolean extendVocabulary) {
     List<WeightTransfer.Source> sources =
         backward == null
             ? List.of(WeightTransfer.Source.of(forward.prefix()))

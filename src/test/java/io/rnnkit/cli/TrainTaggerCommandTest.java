@@ -127,6 +127,77 @@ class TrainTaggerCommandTest {
   }
 
   @Test
+  void fromBackward_bidirectionalTaggerFromTwoModels() throws Exception {
+    Path corpus = corpus();
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      lines.add(NAMES.get(i % NAMES.size()) + " " + VERBS.get(i % VERBS.size()) + " .");
+    }
+    Path text = Files.write(folder.resolve("text.txt"), lines);
+    for (String direction : List.of("forward", "backward")) {
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "pretrain",
+                  "--text",
+                  text.toString(),
+                  "--out",
+                  out(direction),
+                  "--min-count",
+                  "1",
+                  "--epochs",
+                  "1",
+                  "--embedding-size",
+                  "4",
+                  "--hidden-size",
+                  "6",
+                  "--bptt-steps",
+                  "2",
+                  "--batch-size",
+                  "1"));
+      if (direction.equals("backward")) {
+        args.add("--reverse");
+      }
+      CommandResult.runOrFail(args.toArray(String[]::new));
+    }
+    String printed =
+        CommandResult.runOrFail(
+            "tag-train",
+            "--corpus",
+            corpus.toString(),
+            "--out",
+            out("bi"),
+            "--from",
+            out("forward"),
+            "--from-backward",
+            out("backward"),
+            "--epochs",
+            "1",
+            "--batch-size",
+            "8",
+            "--max-length",
+            "8");
+    for (String variable :
+        List.of(
+            "embedding/embeddings",
+            "bidirectional/forward_lstm/kernel",
+            "bidirectional/backward_lstm/kernel")) {
+      String row =
+          printed.lines().filter(line -> line.startsWith(variable + " ")).findFirst().orElse("");
+      assertTrue(row.contains("LOADED"), variable + " loaded: " + printed);
+    }
+    String head =
+        printed
+            .lines()
+            .filter(line -> line.startsWith("tagger_head/kernel"))
+            .findFirst()
+            .orElse("");
+    assertTrue(head.contains("NEW"), "the head is new: " + printed);
+    List<String> config = Files.readAllLines(folder.resolve("bi/model_config.pbtxt"));
+    assertTrue(config.contains("bidirectional: true"), "a bidirectional tagger: " + config);
+  }
+
+  @Test
   void tinyCorpus_namesDocumentCount() throws Exception {
     Path corpus = Files.createDirectories(folder.resolve("tiny"));
     Files.writeString(corpus.resolve("ca01"), "\n\tAnn/np runs/vbz ./.\n");
