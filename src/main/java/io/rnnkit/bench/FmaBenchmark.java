@@ -68,6 +68,7 @@ public final class FmaBenchmark {
   private static float chains(long iterations) {
     FloatVector a = FloatVector.broadcast(SPECIES, 0.999999f);
     FloatVector b = FloatVector.broadcast(SPECIES, 1e-7f);
+
     FloatVector c0 = FloatVector.broadcast(SPECIES, 1f);
     FloatVector c1 = c0.add(1f);
     FloatVector c2 = c0.add(2f);
@@ -80,6 +81,7 @@ public final class FmaBenchmark {
     FloatVector c9 = c0.add(9f);
     FloatVector c10 = c0.add(10f);
     FloatVector c11 = c0.add(11f);
+
     // Twelve chains in locals, not an array, so the JIT keeps them unboxed in registers.
     for (long i = 0; i < iterations; i++) {
       c0 = c0.fma(a, b);
@@ -95,6 +97,7 @@ public final class FmaBenchmark {
       c10 = c10.fma(a, b);
       c11 = c11.fma(a, b);
     }
+
     FloatVector sum =
         c0.add(c1).add(c2).add(c3).add(c4).add(c5).add(c6).add(c7).add(c8).add(c9).add(c10);
     return sum.add(c11).reduceLanes(VectorOperators.ADD);

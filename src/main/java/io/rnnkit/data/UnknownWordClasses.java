@@ -49,6 +49,10 @@ public final class UnknownWordClasses {
   /** Shape names, in the order the shape tests run. The first matching pattern wins. */
   public static final List<String> SHAPES = List.of("num", "caps", "cap", "low");
 
+  /** Pattern of each shape in {@link #SHAPES}, at the same index. */
+  public static final List<String> SHAPE_PATTERNS =
+      List.of(DIGIT_PATTERN, CAPITALS_PATTERN, INITIAL_CAPITAL_PATTERN, LOWER_CASE_PATTERN);
+
   /** Shape of a word that matches none of the shape patterns. */
   public static final String OTHER_SHAPE = "other";
 

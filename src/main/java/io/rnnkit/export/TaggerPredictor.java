@@ -13,7 +13,7 @@ import org.tensorflow.types.TString;
 /**
  * Runs an exported tagger from Java: one tag per token. A row longer than the model's {@code
  * max_length} is tagged in consecutive pieces of {@code max_length} tokens, each read on its own,
- * and {@link Tagging#pieces()} says how many. Safe to call from several threads. Close it to
+ * and {@link Tagging#pieces()} returns how many. Safe to call from several threads. Close it to
  * release the native model.
  */
 public final class TaggerPredictor implements AutoCloseable {

@@ -41,12 +41,7 @@ final class UnknownWordClassOps {
   private static Operand<TString> shape(Ops tf, Operand<TString> tokens) {
     Operand<TString> shape = tf.fill(tf.shape(tokens), tf.constant(UnknownWordClasses.OTHER_SHAPE));
     List<String> shapes = UnknownWordClasses.SHAPES;
-    List<String> patterns =
-        List.of(
-            UnknownWordClasses.DIGIT_PATTERN,
-            UnknownWordClasses.CAPITALS_PATTERN,
-            UnknownWordClasses.INITIAL_CAPITAL_PATTERN,
-            UnknownWordClasses.LOWER_CASE_PATTERN);
+    List<String> patterns = UnknownWordClasses.SHAPE_PATTERNS;
     // Applied from the last test to the first, so the first matching pattern wins.
     for (int i = shapes.size() - 1; i >= 0; i--) {
       shape =
