@@ -159,6 +159,7 @@ public final class LmBenchmark {
   private final int warmup;
   private final int timedSteps;
   private final int threads;
+  int interOpThreads = -1;
   private DeviceKind device = DeviceKind.DEVICE_AUTO;
   MatmulPrecision precision = MatmulPrecision.FLOAT32;
   private final Random random = new Random(1);
@@ -293,7 +294,7 @@ public final class LmBenchmark {
             .setClipNorm(5f)
             .setSampledSoftmax(c.samples())
             .setIntraOpThreads(threads)
-            .setInterOpThreads(threads)
+            .setInterOpThreads(interOpThreads >= 0 ? interOpThreads : threads)
             .setDevice(device)
             .build());
   }

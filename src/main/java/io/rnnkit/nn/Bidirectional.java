@@ -54,7 +54,17 @@ public final class Bidirectional<S extends RnnState> {
     this.mergeMode = mergeMode;
   }
 
-  /** Wraps two existing cells; the backward one runs with {@link Rnn#goBackwards(boolean)}. */
+  private Bidirectional(Rnn<S> forward, Rnn<S> backward, MergeMode mergeMode) {
+    this.forward = forward;
+    this.backward = backward;
+    this.mergeMode = mergeMode;
+  }
+
+  /** Returns the layer with both directions {@link Rnn#forTraining()}, over the same variables. */
+  public Bidirectional<S> forTraining() {
+    return new Bidirectional<>(forward.forTraining(), backward.forTraining(), mergeMode);
+  }
+
   /** Sets the kernel of both directions; see {@link Rnn#kernel(RecurrentKernel)}. */
   public Bidirectional<S> kernel(RecurrentKernel value) {
     forward.kernel(value);
@@ -62,6 +72,7 @@ public final class Bidirectional<S extends RnnState> {
     return this;
   }
 
+  /** Wraps two existing cells; the backward one runs with {@link Rnn#goBackwards(boolean)}. */
   public static <S extends RnnState> Bidirectional<S> of(
       RnnCell<S> forwardCell, RnnCell<S> backwardCell, MergeMode mergeMode) {
     return new Bidirectional<>(forwardCell, backwardCell, mergeMode);

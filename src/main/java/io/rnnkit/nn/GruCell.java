@@ -54,6 +54,7 @@ public final class GruCell implements RnnCell<HiddenState> {
   private final Variable<TFloat32> recurrentKernel;
   private final Variable<TFloat32> bias;
   private final MatmulPrecision precision;
+  private final boolean transposedProduct;
 
   private GruCell(
       ParameterStore store, String name, int inputSize, int hiddenSize, boolean resetAfter) {
@@ -70,9 +71,10 @@ public final class GruCell implements RnnCell<HiddenState> {
     Shape biasShape = resetAfter ? Shape.of(2, gates) : Shape.of(gates);
     this.bias = store.variable(name + "/bias", biasShape, Initializer.zeros());
     this.precision = MatmulPrecision.FLOAT32;
+    this.transposedProduct = false;
   }
 
-  private GruCell(GruCell cell, MatmulPrecision precision) {
+  private GruCell(GruCell cell, MatmulPrecision precision, boolean transposedProduct) {
     this.name = cell.name;
     this.inputSize = cell.inputSize;
     this.hiddenSize = cell.hiddenSize;
@@ -81,6 +83,7 @@ public final class GruCell implements RnnCell<HiddenState> {
     this.recurrentKernel = cell.recurrentKernel;
     this.bias = cell.bias;
     this.precision = MatMuls.check(precision);
+    this.transposedProduct = transposedProduct;
   }
 
   /** Creates a GRU cell with {@code resetAfter} on, the Keras default. */
@@ -124,7 +127,17 @@ public final class GruCell implements RnnCell<HiddenState> {
 
   @Override
   public GruCell withMatmulPrecision(MatmulPrecision value) {
-    return new GruCell(this, value);
+    return new GruCell(this, value, transposedProduct);
+  }
+
+  @Override
+  public boolean transposedRecurrentProduct() {
+    return transposedProduct;
+  }
+
+  @Override
+  public GruCell withTransposedRecurrentProduct(boolean value) {
+    return new GruCell(this, precision, value);
   }
 
   /** Computes {@code x kernel + b_in} ({@code resetAfter}) or {@code x kernel + bias}. */
@@ -161,7 +174,8 @@ public final class GruCell implements RnnCell<HiddenState> {
       Ops tf, List<Operand<TFloat32>> x, Operand<TFloat32> recurrentInput) {
     Operand<TFloat32> inner =
         tf.math.add(
-            MatMuls.matMul(tf, recurrentInput, recurrentKernel, precision), biasRows(tf).get(1));
+            MatMuls.recurrent(tf, recurrentInput, recurrentKernel, precision, transposedProduct),
+            biasRows(tf).get(1));
     List<Operand<TFloat32>> recurrent = LstmCell.splitGates(tf, inner, 3);
     Operand<TFloat32> z = tf.math.sigmoid(tf.math.add(x.get(0), recurrent.get(0)));
     Operand<TFloat32> r = tf.math.sigmoid(tf.math.add(x.get(1), recurrent.get(1)));
@@ -176,13 +190,20 @@ public final class GruCell implements RnnCell<HiddenState> {
     List<Operand<TFloat32>> u = LstmCell.splitGates(tf, recurrentKernel, 3);
     Operand<TFloat32> z =
         tf.math.sigmoid(
-            tf.math.add(x.get(0), MatMuls.matMul(tf, recurrentInput, u.get(0), precision)));
+            tf.math.add(
+                x.get(0),
+                MatMuls.recurrent(tf, recurrentInput, u.get(0), precision, transposedProduct)));
     Operand<TFloat32> r =
         tf.math.sigmoid(
-            tf.math.add(x.get(1), MatMuls.matMul(tf, recurrentInput, u.get(1), precision)));
+            tf.math.add(
+                x.get(1),
+                MatMuls.recurrent(tf, recurrentInput, u.get(1), precision, transposedProduct)));
     Operand<TFloat32> resetHidden = tf.math.mul(r, recurrentInput);
     Operand<TFloat32> candidate =
-        tf.math.tanh(tf.math.add(x.get(2), MatMuls.matMul(tf, resetHidden, u.get(2), precision)));
+        tf.math.tanh(
+            tf.math.add(
+                x.get(2),
+                MatMuls.recurrent(tf, resetHidden, u.get(2), precision, transposedProduct)));
     return List.of(z, candidate);
   }
 

@@ -35,6 +35,7 @@ public final class LstmCell implements RnnCell<LstmState> {
   private final Variable<TFloat32> recurrentKernel;
   private final Variable<TFloat32> bias;
   private final MatmulPrecision precision;
+  private final boolean transposedProduct;
 
   private LstmCell(
       ParameterStore store, String name, int inputSize, int hiddenSize, boolean unitForgetBias) {
@@ -56,9 +57,10 @@ public final class LstmCell implements RnnCell<LstmState> {
     this.bias =
         store.variable(name + "/bias", Shape.of(4L * hiddenSize), Initializer.values(initialBias));
     this.precision = MatmulPrecision.FLOAT32;
+    this.transposedProduct = false;
   }
 
-  private LstmCell(LstmCell cell, MatmulPrecision precision) {
+  private LstmCell(LstmCell cell, MatmulPrecision precision, boolean transposedProduct) {
     this.name = cell.name;
     this.inputSize = cell.inputSize;
     this.hiddenSize = cell.hiddenSize;
@@ -66,6 +68,7 @@ public final class LstmCell implements RnnCell<LstmState> {
     this.recurrentKernel = cell.recurrentKernel;
     this.bias = cell.bias;
     this.precision = MatMuls.check(precision);
+    this.transposedProduct = transposedProduct;
   }
 
   /** Creates an LSTM cell with {@code unitForgetBias} on. */
@@ -101,7 +104,17 @@ public final class LstmCell implements RnnCell<LstmState> {
 
   @Override
   public LstmCell withMatmulPrecision(MatmulPrecision value) {
-    return new LstmCell(this, value);
+    return new LstmCell(this, value, transposedProduct);
+  }
+
+  @Override
+  public boolean transposedRecurrentProduct() {
+    return transposedProduct;
+  }
+
+  @Override
+  public LstmCell withTransposedRecurrentProduct(boolean value) {
+    return new LstmCell(this, precision, value);
   }
 
   @Override
@@ -115,7 +128,9 @@ public final class LstmCell implements RnnCell<LstmState> {
     Operand<TFloat32> h = state.hidden();
     Operand<TFloat32> recurrentInput = recurrentMask == null ? h : tf.math.mul(h, recurrentMask);
     Operand<TFloat32> z =
-        tf.math.add(projectedInput, MatMuls.matMul(tf, recurrentInput, recurrentKernel, precision));
+        tf.math.add(
+            projectedInput,
+            MatMuls.recurrent(tf, recurrentInput, recurrentKernel, precision, transposedProduct));
     List<Operand<TFloat32>> gates = splitGates(tf, z, 4);
     Operand<TFloat32> i = tf.math.sigmoid(gates.get(0));
     Operand<TFloat32> f = tf.math.sigmoid(gates.get(1));

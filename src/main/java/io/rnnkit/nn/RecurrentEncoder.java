@@ -232,7 +232,15 @@ public final class RecurrentEncoder {
       }
       LayerResult result =
           layer.apply(
-              tf, current, lengths, timeSteps, forwardMask, backwardMask, start, resetBefore);
+              tf,
+              current,
+              lengths,
+              timeSteps,
+              training,
+              forwardMask,
+              backwardMask,
+              start,
+              resetBefore);
       current = result.outputs();
       if (sites != null) {
         current = sites.dropout(current, spec.dropout(), k + 1);
@@ -337,6 +345,7 @@ public final class RecurrentEncoder {
         Operand<TFloat32> inputs,
         Operand<TInt32> lengths,
         int timeSteps,
+        boolean training,
         Operand<TFloat32> forwardMask,
         Operand<TFloat32> backwardMask,
         List<Operand<TFloat32>> initialState,
@@ -366,12 +375,15 @@ public final class RecurrentEncoder {
         Operand<TFloat32> inputs,
         Operand<TInt32> lengths,
         int timeSteps,
+        boolean training,
         Operand<TFloat32> forwardMask,
         Operand<TFloat32> backwardMask,
         List<Operand<TFloat32>> initialState,
         Operand<TBool> resetBefore) {
       S start = initialState == null ? null : rnn.cell().stateOf(initialState);
-      RnnOutput<S> out = rnn.apply(tf, inputs, lengths, timeSteps, start, forwardMask, resetBefore);
+      Rnn<S> built = training ? rnn.forTraining() : rnn;
+      RnnOutput<S> out =
+          built.apply(tf, inputs, lengths, timeSteps, start, forwardMask, resetBefore);
       return new LayerResult(out.outputs(), new EncoderOutput.LayerState(out.finalState(), null));
     }
   }
@@ -399,6 +411,7 @@ public final class RecurrentEncoder {
         Operand<TFloat32> inputs,
         Operand<TInt32> lengths,
         int timeSteps,
+        boolean training,
         Operand<TFloat32> forwardMask,
         Operand<TFloat32> backwardMask,
         List<Operand<TFloat32>> initialState,
@@ -410,8 +423,9 @@ public final class RecurrentEncoder {
                 + " does not take an initial state; only"
                 + " unidirectional layers carry state across windows");
       }
+      Bidirectional<S> built = training ? layer.forTraining() : layer;
       BidirectionalOutput<S> out =
-          layer.apply(tf, inputs, lengths, timeSteps, null, null, forwardMask, backwardMask);
+          built.apply(tf, inputs, lengths, timeSteps, null, null, forwardMask, backwardMask);
       return new LayerResult(
           out.outputs(), new EncoderOutput.LayerState(out.forwardState(), out.backwardState()));
     }

@@ -74,6 +74,19 @@ public final class Rnn<S extends RnnState> {
     return value == RecurrentKernel.RECURRENT_KERNEL_AUTO ? RecurrentKernel.UNROLLED : value;
   }
 
+  /**
+   * Returns a layer over the same variables for graphs that take gradients: its cell builds the
+   * recurrent product in the transposed form ({@link RnnCell#withTransposedRecurrentProduct}),
+   * which gives the same outputs and runs the backward pass faster on CPUs. Direction and kernel
+   * are kept.
+   */
+  public Rnn<S> forTraining() {
+    Rnn<S> copy = new Rnn<>(cell.withTransposedRecurrentProduct(true));
+    copy.goBackwards = goBackwards;
+    copy.kernel = kernel;
+    return copy;
+  }
+
   /** Returns the cell this layer runs. */
   public RnnCell<S> cell() {
     return cell;

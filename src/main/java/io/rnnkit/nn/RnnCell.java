@@ -62,6 +62,19 @@ public interface RnnCell<S extends RnnState> {
    */
   RnnCell<S> withMatmulPrecision(MatmulPrecision precision);
 
+  /**
+   * Returns whether the recurrent product is built in the transposed form, whose gradients run
+   * faster on CPUs: false unless set by {@link #withTransposedRecurrentProduct}. Both forms compute
+   * the same product.
+   */
+  boolean transposedRecurrentProduct();
+
+  /**
+   * Returns a cell with the same variables whose recurrent product is built in the transposed form
+   * ({@code value} true) or the plain one. {@link Rnn#forTraining()} sets it for training graphs.
+   */
+  RnnCell<S> withTransposedRecurrentProduct(boolean value);
+
   /** Rebuilds a state from the list that {@link RnnState#parts()} returns. */
   S stateOf(List<Operand<TFloat32>> parts);
 }

@@ -33,6 +33,7 @@ public final class SimpleRnnCell implements RnnCell<HiddenState> {
   private final Variable<TFloat32> recurrentKernel;
   private final Variable<TFloat32> bias;
   private final MatmulPrecision precision;
+  private final boolean transposedProduct;
 
   private SimpleRnnCell(
       ParameterStore store, String name, int inputSize, int hiddenSize, Activation activation) {
@@ -51,9 +52,10 @@ public final class SimpleRnnCell implements RnnCell<HiddenState> {
             name + "/recurrent_kernel", Shape.of(hiddenSize, hiddenSize), Initializer.orthogonal());
     this.bias = store.variable(name + "/bias", Shape.of(hiddenSize), Initializer.zeros());
     this.precision = MatmulPrecision.FLOAT32;
+    this.transposedProduct = false;
   }
 
-  private SimpleRnnCell(SimpleRnnCell cell, MatmulPrecision precision) {
+  private SimpleRnnCell(SimpleRnnCell cell, MatmulPrecision precision, boolean transposedProduct) {
     this.name = cell.name;
     this.inputSize = cell.inputSize;
     this.hiddenSize = cell.hiddenSize;
@@ -62,6 +64,7 @@ public final class SimpleRnnCell implements RnnCell<HiddenState> {
     this.recurrentKernel = cell.recurrentKernel;
     this.bias = cell.bias;
     this.precision = MatMuls.check(precision);
+    this.transposedProduct = transposedProduct;
   }
 
   /** Creates a cell with the {@code tanh} activation. */
@@ -103,7 +106,17 @@ public final class SimpleRnnCell implements RnnCell<HiddenState> {
 
   @Override
   public SimpleRnnCell withMatmulPrecision(MatmulPrecision value) {
-    return new SimpleRnnCell(this, value);
+    return new SimpleRnnCell(this, value, transposedProduct);
+  }
+
+  @Override
+  public boolean transposedRecurrentProduct() {
+    return transposedProduct;
+  }
+
+  @Override
+  public SimpleRnnCell withTransposedRecurrentProduct(boolean value) {
+    return new SimpleRnnCell(this, precision, value);
   }
 
   @Override
@@ -120,7 +133,9 @@ public final class SimpleRnnCell implements RnnCell<HiddenState> {
     Operand<TFloat32> h = state.hidden();
     Operand<TFloat32> recurrentInput = recurrentMask == null ? h : tf.math.mul(h, recurrentMask);
     Operand<TFloat32> preActivation =
-        tf.math.add(projectedInput, MatMuls.matMul(tf, recurrentInput, recurrentKernel, precision));
+        tf.math.add(
+            projectedInput,
+            MatMuls.recurrent(tf, recurrentInput, recurrentKernel, precision, transposedProduct));
     Operand<TFloat32> newHidden = activation.apply(tf, preActivation);
     return new CellStep<>(newHidden, new HiddenState(newHidden));
   }
