@@ -7,15 +7,19 @@ import io.rnnkit.config.ModelConfig;
 import io.rnnkit.config.RecurrentKernel;
 import io.rnnkit.config.TaskKind;
 import io.rnnkit.config.TrainingConfig;
+import io.rnnkit.data.Vocabulary;
+import io.rnnkit.export.SavedModelExporter;
 import io.rnnkit.model.ModelConfigs;
 import io.rnnkit.model.Network;
 import io.rnnkit.nn.Losses;
+import io.rnnkit.train.Checkpoints;
 import io.rnnkit.train.LogUniformSampler;
 import io.rnnkit.train.ModelSession;
 import io.rnnkit.train.SessionConfigs;
 import io.rnnkit.train.Tensors;
 import io.rnnkit.train.TrainingConfigs;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,6 +30,7 @@ import java.util.Random;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
@@ -154,6 +159,7 @@ public final class LmBenchmark {
       double trainTokensPerSecond,
       double inferTokensPerSecond,
       double buildSeconds,
+      double loadSeconds,
       long peakKb) {}
 
   private final int warmup;
@@ -267,7 +273,52 @@ public final class LmBenchmark {
       double buildSeconds = (System.nanoTime() - started) / 1e9;
       double trainRate = tokensPerSecond(session, model, train, c);
       double inferRate = tokensPerSecond(session, model, infer, c);
-      return new Measured(c, trainRate, inferRate, buildSeconds, peakMemoryKb());
+      long peakKb = peakMemoryKb();
+      double loadSeconds = savedModelLoadSeconds(session, c);
+      return new Measured(c, trainRate, inferRate, buildSeconds, loadSeconds, peakKb);
+    }
+  }
+
+  /**
+   * Exports the trained model of {@code c} as a SavedModel (a language model, or a tagger with one
+   * tag per word for the bidirectional case) and returns the seconds that {@code
+   * SavedModelBundle.load} takes to open it, the median of 3 loads.
+   */
+  double savedModelLoadSeconds(Session session, Case c) {
+    Path dir = null;
+    try {
+      dir = Files.createTempDirectory("rnnkit-bench-export");
+      Path checkpoint = dir.resolve("checkpoint");
+      Checkpoints.save(session, checkpoint);
+      List<String> words = new ArrayList<>(List.of(Vocabulary.PAD_TOKEN, Vocabulary.UNK_TOKEN));
+      for (int i = 2; i < c.vocabulary(); i++) {
+        words.add("w" + i);
+      }
+      ModelConfig config = modelConfig(c);
+      Path saved =
+          c.bidirectional()
+              ? SavedModelExporter.exportTagger(
+                  config, words, words, checkpoint, dir.resolve("saved"), 1)
+              : SavedModelExporter.exportLanguageModel(
+                  config, words, checkpoint, dir.resolve("saved"), 1);
+      double[] seconds = new double[3];
+      for (int i = 0; i < seconds.length; i++) {
+        long start = System.nanoTime();
+        try (SavedModelBundle bundle = SavedModelBundle.load(saved.toString(), "serve")) {
+          seconds[i] = (System.nanoTime() - start) / 1e9;
+        }
+      }
+      return median(seconds);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not export the benchmark model to " + dir, e);
+    } finally {
+      if (dir != null) {
+        try {
+          Checkpoints.deleteRecursively(dir);
+        } catch (IOException e) {
+          System.err.println("could not delete " + dir + ": " + e.getMessage());
+        }
+      }
     }
   }
 
@@ -500,9 +551,10 @@ public final class LmBenchmark {
 
   static String header() {
     return "| case | cell | H | B | T | kernel | softmax | train tok/s | train GFLOP/s | % of FMA"
-        + " | % of MatMul | infer tok/s | infer GFLOP/s | build s | peak RSS MB |\n"
+        + " | % of MatMul | infer tok/s | infer GFLOP/s | build s | SavedModel load s | peak RSS MB"
+        + " |\n"
         + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
-        + " --- |";
+        + " --- | --- |";
   }
 
   static String row(Measured m, double matMulGflops, double fmaGflops) {
@@ -512,7 +564,7 @@ public final class LmBenchmark {
     return String.format(
         Locale.ROOT,
         "| %s | %s%s | %d | %d | %d | %s | %s | %.0f | %.1f | %.0f %% | %.0f %% | %.0f | %.1f | %.1f"
-            + " | %d |",
+            + " | %.2f | %d |",
         c.label(),
         c.cell(),
         c.bidirectional() ? " x2" : "",
@@ -528,6 +580,7 @@ public final class LmBenchmark {
         m.inferTokensPerSecond(),
         inferGflops,
         m.buildSeconds(),
+        m.loadSeconds(),
         m.peakKb() / 1024);
   }
 
