@@ -114,10 +114,10 @@ public final class GradientPaths {
 
   private static Map<String, String> fixes() {
     Map<String, String> fixes = new HashMap<>();
-    String denseCrossEntropy =
-        "use Losses.crossEntropy or Losses.sequenceCrossEntropy, which apply the dense"
-            + " SoftmaxCrossEntropyWithLogits to OneHot labels";
-    fixes.put("SparseSoftmaxCrossEntropyWithLogits", denseCrossEntropy);
+    fixes.put(
+        "SparseSoftmaxCrossEntropyWithLogits",
+        "build the loss with Losses.crossEntropy or Losses.sequenceCrossEntropy, which register"
+            + " a gradient for this op");
     fixes.put(
         "ResourceGather",
         "create the variable with ParameterStore (a VariableV2) and look it up with Gather");

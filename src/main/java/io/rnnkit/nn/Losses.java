@@ -1,8 +1,12 @@
 package io.rnnkit.nn;
 
 import java.util.List;
+import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.TensorFlow;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.nn.SparseSoftmaxCrossEntropyWithLogits;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -51,8 +55,11 @@ public final class Losses {
       int timeSteps,
       int classes) {
     Operand<TFloat32> rows = tf.reshape(logits, tf.constant(new int[] {-1, classes}));
-    Operand<TInt32> flatTargets = tf.reshape(targets, tf.constant(new int[] {-1}));
-    Operand<TFloat32> perRow = crossEntropyRows(tf, rows, flatTargets, classes);
+    // The sparse op rejects ids outside [0, C), so padded positions read class 0 instead.
+    Operand<TInt32> kept =
+        tf.select(Rnn.stepMask(tf, lengths, timeSteps), targets, tf.zerosLike(targets));
+    Operand<TInt32> flatTargets = tf.reshape(kept, tf.constant(new int[] {-1}));
+    Operand<TFloat32> perRow = crossEntropyRows(tf, rows, flatTargets);
     Operand<TFloat32> perToken = tf.reshape(perRow, tf.constant(new int[] {-1, timeSteps}));
     return maskedMean(tf, perToken, lengths, timeSteps);
   }
@@ -115,10 +122,7 @@ public final class Losses {
             hits, tf.fill(tf.shape(sampledLogits), tf.constant(REMOVED_LOGIT)), sampledLogits);
     Operand<TFloat32> logits =
         tf.concat(List.of(tf.expandDims(targetLogits, tf.constant(1)), removed), tf.constant(1));
-    Operand<TInt32> classes = tf.math.add(tf.size(sampled), tf.constant(1));
-    Operand<TFloat32> labels =
-        tf.oneHot(tf.zerosLike(flatTargets), classes, tf.constant(1f), tf.constant(0f));
-    Operand<TFloat32> perRow = tf.nn.softmaxCrossEntropyWithLogits(logits, labels).loss();
+    Operand<TFloat32> perRow = crossEntropyRows(tf, logits, tf.zerosLike(flatTargets));
     Operand<TFloat32> perToken = tf.reshape(perRow, tf.constant(new int[] {-1, timeSteps}));
     return maskedMean(tf, perToken, lengths, timeSteps);
   }
@@ -130,24 +134,63 @@ public final class Losses {
    * Returns the mean softmax cross-entropy of one prediction per row.
    *
    * @param logits {@code [B, C]}
-   * @param labels {@code [B]} int32 class ids
+   * @param labels {@code [B]} int32 class ids in {@code [0, C)}
+   * @param classes {@code C}, checked against the static shape of {@code logits}
    */
   public static Operand<TFloat32> crossEntropy(
       Ops tf, Operand<TFloat32> logits, Operand<TInt32> labels, int classes) {
-    Operand<TFloat32> perRow = crossEntropyRows(tf, logits, labels, classes);
+    long staticClasses = logits.shape().numDimensions() == 2 ? logits.shape().size(1) : -1;
+    if (staticClasses >= 0 && staticClasses != classes) {
+      throw new IllegalArgumentException(
+          "classes must match the last dimension of logits " + logits.shape() + ", got " + classes);
+    }
+    Operand<TFloat32> perRow = crossEntropyRows(tf, logits, labels);
     return tf.math.mean(perRow, tf.constant(0));
   }
 
   /**
-   * Returns {@code -log softmax(logits)[label]} for each row, {@code [N]}. Uses the dense {@code
-   * SoftmaxCrossEntropyWithLogits} on one-hot labels because the sparse op has no gradient
-   * registered in TensorFlow Java's native library.
+   * Returns {@code -log softmax(logits)[label]} for each row, {@code [N]}, from TensorFlow's {@code
+   * SparseSoftmaxCrossEntropyWithLogits}. Its kernel computes the loss and the gradient {@code
+   * softmax - onehot(label)} in one pass without building one-hot labels ({@code [N, C]} floats, 45
+   * MB for the language model's 1120 rows of 10,000 classes). TensorFlow Java has no gradient for
+   * the op, so {@link #registerCrossEntropyGradient()} registers one. A label outside {@code [0,
+   * C)} fails the run with an error that names it.
    */
   static Operand<TFloat32> crossEntropyRows(
-      Ops tf, Operand<TFloat32> logits, Operand<TInt32> labels, int classes) {
-    Operand<TFloat32> oneHot =
-        tf.oneHot(labels, tf.constant(classes), tf.constant(1f), tf.constant(0f));
-    return tf.nn.softmaxCrossEntropyWithLogits(logits, oneHot).loss();
+      Ops tf, Operand<TFloat32> logits, Operand<TInt32> labels) {
+    registerCrossEntropyGradient();
+    return tf.nn.sparseSoftmaxCrossEntropyWithLogits(logits, labels).loss();
+  }
+
+  private static boolean gradientRegistered;
+
+  /**
+   * Registers the gradient of {@code SparseSoftmaxCrossEntropyWithLogits} once per process: the
+   * gradient of the loss output times the op's own {@code backprop} output, row by row, and zeros
+   * for the integer labels. The gradient of the {@code backprop} output (a second derivative) is
+   * not propagated.
+   */
+  static synchronized void registerCrossEntropyGradient() {
+    if (!gradientRegistered) {
+      TensorFlow.registerCustomGradient(
+          SparseSoftmaxCrossEntropyWithLogits.OP_NAME, Losses::crossEntropyGradient);
+      gradientRegistered = true;
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Operand<?>> crossEntropyGradient(
+      Ops tf, GraphOperation op, List<Output<?>> outputGradients) {
+    Output<?> backpropOutput = op.output(1);
+    Operand<TFloat32> backprop = (Operand<TFloat32>) backpropOutput;
+    Operand<TInt32> labels = (Operand<TInt32>) (Operand<?>) op.input(1);
+    Output<?> lossGradient = outputGradients.get(0);
+    Operand<TFloat32> logitsGradient =
+        lossGradient == null
+            ? tf.zerosLike(backprop)
+            : tf.math.mul(
+                tf.expandDims((Operand<TFloat32>) lossGradient, tf.constant(1)), backprop);
+    return List.of(logitsGradient, tf.zerosLike(labels));
   }
 
   /**

@@ -48,6 +48,44 @@ class MaskedLossTest {
   }
 
   @Test
+  void crossEntropy_goldenLossAndGradient() {
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      Placeholder<TFloat32> logits =
+          tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(2, 3)));
+      Operand<TFloat32> loss = Losses.crossEntropy(tf, logits, tf.constant(new int[] {2, 0}), 3);
+      Output<?> gradient = GradientPaths.addGradients(g, loss, List.of(logits))[0];
+      try (GraphRunner runner = new GraphRunner(g)) {
+        runner.feed(logits, 1, 2, 3, 0, 0, 0);
+        List<float[]> values = runner.fetch(List.of(loss, gradient));
+        // Row 0: log(1 + e^-1 + e^-2) = 0.4076060; row 1: log 3 = 1.0986123.
+        assertEquals(0.7531091f, values.get(0)[0], 1e-6f, "mean of the two rows' losses");
+        // (softmax - onehot) / 2 rows; softmax(1, 2, 3) = (0.0900306, 0.2447285, 0.6652410).
+        assertArrayEquals(
+            new float[] {0.0450153f, 0.1223642f, -0.1673795f, -1f / 3, 1f / 6, 1f / 6},
+            values.get(1),
+            1e-6f,
+            "gradient of the mean loss");
+      }
+    }
+  }
+
+  @Test
+  void sequenceCrossEntropy_ignoresOutOfRangeTargetsAtPaddedSteps() {
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      Operand<TFloat32> logits = tf.constant(new float[][][] {{{1, 2, 3}, {5, 5, 5}}});
+      Losses.MaskedLoss loss =
+          Losses.sequenceCrossEntropy(
+              tf, logits, tf.constant(new int[][] {{2, -1}}), tf.constant(new int[] {1}), 2, 3);
+      try (GraphRunner runner = new GraphRunner(g)) {
+        float value = runner.fetch(List.of(loss.loss())).get(0)[0];
+        assertEquals(0.4076060f, value, 1e-6f, "only the real step counts; -1 is padding");
+      }
+    }
+  }
+
+  @Test
   void emptyBatchHasZeroLoss() {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
