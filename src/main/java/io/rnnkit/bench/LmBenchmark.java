@@ -248,6 +248,7 @@ public final class LmBenchmark {
     cases.add(s.named("sampled 1024").withSamples(1024));
     cases.add(s.named("fused + sampled 1024").withKernel(RecurrentKernel.FUSED).withSamples(1024));
     cases.add(s.named("GRU").withCell(CellKind.GRU));
+    cases.add(s.named("GRU fused").withCell(CellKind.GRU).withKernel(RecurrentKernel.FUSED));
     cases.add(s.named("bidirectional (tagger)").asBidirectional());
     cases.add(s.named("H 128").withHidden(128));
     if (quick) {
@@ -328,7 +329,8 @@ public final class LmBenchmark {
             .setTask(c.bidirectional() ? TaskKind.TAGGER : TaskKind.LANGUAGE_MODEL)
             .setNumClasses(c.bidirectional() ? c.vocabulary() : 0)
             .setCell(c.cell())
-            .setGruResetAfter(true)
+            // GRUBlockCell computes only the step without reset_after.
+            .setGruResetAfter(c.kernel() != RecurrentKernel.FUSED)
             .setEmbeddingSize(c.embedding())
             .setHiddenSize(c.hidden())
             .setBidirectional(c.bidirectional())

@@ -92,7 +92,10 @@ final class ConfigOptions {
 
   @Option(
       names = "--kernel",
-      description = "Recurrent kernel: ${COMPLETION-CANDIDATES}; exports always use unrolled.")
+      description =
+          "Recurrent kernel: ${COMPLETION-CANDIDATES}. fused runs LSTM layers, and GRU layers"
+              + " with gru_reset_after false, on TensorFlow's fused ops; other layers stay"
+              + " unrolled. Exports always use unrolled.")
   Kernel kernel;
 
   @Option(

@@ -53,10 +53,12 @@ public final class Rnn<S extends RnnState> {
   }
 
   /**
-   * Sets the kernel of the recurrence. {@link RecurrentKernel#FUSED} runs an {@link LstmCell} with
-   * float32 products and without recurrent dropout on {@link FusedLstm}, which has no bfloat16
-   * variant. Every other case is unrolled. {@link RecurrentKernel#RECURRENT_KERNEL_AUTO} picks with
-   * {@link #resolve(RecurrentKernel)}.
+   * Sets the kernel of the recurrence. {@link RecurrentKernel#FUSED} runs an {@link LstmCell} on
+   * {@link FusedLstm} and a {@link GruCell} without {@code resetAfter} on {@link FusedGru}, both
+   * only with float32 products, without recurrent dropout and without state resets, because the
+   * fused ops have no bfloat16 variant and no mask inputs. Every other case is unrolled, including
+   * GRUs with {@code resetAfter}, whose step the fused GRU op does not compute. {@link
+   * RecurrentKernel#RECURRENT_KERNEL_AUTO} picks with {@link #resolve(RecurrentKernel)}.
    */
   public Rnn<S> kernel(RecurrentKernel value) {
     if (value == null || value == RecurrentKernel.UNRECOGNIZED) {
@@ -142,21 +144,8 @@ public final class Rnn<S extends RnnState> {
     Operand<TInt32> batchSize = batchSize(scoped, lengths);
     Operand<TBool> stepMask = stepMask(scoped, lengths, timeSteps);
     S start = initialState == null ? cell.zeroState(scoped, batchSize) : initialState;
-    if (kernel == RecurrentKernel.FUSED
-        && recurrentMask == null
-        && resetBefore == null
-        && cell instanceof LstmCell lstm
-        && lstm.matmulPrecision() == MatmulPrecision.FLOAT32) {
-      Operand<TFloat32> clean =
-          scoped.select(
-              scoped.expandDims(stepMask, scoped.constant(2)), ordered, scoped.zerosLike(ordered));
-      RnnOutput<LstmState> fused =
-          FusedLstm.apply(scoped, lstm, clean, stepMask, lengths, timeSteps, (LstmState) start);
-      @SuppressWarnings("unchecked")
-      S finalState = (S) fused.finalState();
-      Operand<TFloat32> outputs =
-          goBackwards ? reverseWithinLengths(scoped, fused.outputs(), lengths) : fused.outputs();
-      return new RnnOutput<>(outputs, finalState);
+    if (runsFused(recurrentMask, resetBefore)) {
+      return applyFused(scoped, ordered, stepMask, lengths, timeSteps, start);
     }
     Operand<TFloat32> projected = projectAllSteps(scoped, ordered, stepMask, batchSize, timeSteps);
     List<Operand<TFloat32>> stepInputs = unstackTime(scoped, projected, timeSteps);
@@ -182,6 +171,38 @@ public final class Rnn<S extends RnnState> {
       sequence = reverseWithinLengths(scoped, sequence, lengths);
     }
     return new RnnOutput<>(sequence, state);
+  }
+
+  /** Returns whether {@link #kernel} is FUSED and a fused op computes this cell and call. */
+  private boolean runsFused(Operand<TFloat32> recurrentMask, Operand<TBool> resetBefore) {
+    boolean fusedCell =
+        cell instanceof LstmCell || (cell instanceof GruCell gru && !gru.resetAfter());
+    return kernel == RecurrentKernel.FUSED
+        && recurrentMask == null
+        && resetBefore == null
+        && fusedCell
+        && cell.matmulPrecision() == MatmulPrecision.FLOAT32;
+  }
+
+  /** Builds the recurrence on {@link FusedLstm} or {@link FusedGru}. */
+  private RnnOutput<S> applyFused(
+      Ops tf,
+      Operand<TFloat32> ordered,
+      Operand<TBool> stepMask,
+      Operand<TInt32> lengths,
+      int timeSteps,
+      S start) {
+    Operand<TFloat32> clean =
+        tf.select(tf.expandDims(stepMask, tf.constant(2)), ordered, tf.zerosLike(ordered));
+    RnnOutput<? extends RnnState> fused =
+        cell instanceof LstmCell lstm
+            ? FusedLstm.apply(tf, lstm, clean, stepMask, lengths, timeSteps, (LstmState) start)
+            : FusedGru.apply(tf, (GruCell) cell, clean, stepMask, timeSteps, (HiddenState) start);
+    @SuppressWarnings("unchecked")
+    S finalState = (S) fused.finalState();
+    Operand<TFloat32> outputs =
+        goBackwards ? reverseWithinLengths(tf, fused.outputs(), lengths) : fused.outputs();
+    return new RnnOutput<>(outputs, finalState);
   }
 
   /** Runs the layer from a zero state without recurrent dropout. */
