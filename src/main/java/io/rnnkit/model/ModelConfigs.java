@@ -74,7 +74,8 @@ public final class ModelConfigs {
     if (precision == MatmulPrecision.BFLOAT16 && config.getKernel() == RecurrentKernel.FUSED) {
       throw new IllegalArgumentException(
           "kernel must be UNROLLED or RECURRENT_KERNEL_AUTO with matmul_precision BFLOAT16, got"
-              + " FUSED, because the fused BlockLSTMV2 op has no bfloat16 kernel; set kernel to"
+              + " FUSED, because the fused BlockLSTMV2 and GRUBlockCell ops have no bfloat16 kernel;"
+              + " set kernel to"
               + " UNROLLED (--kernel unrolled) or matmul_precision to FLOAT32"
               + " (--matmul-precision float32)");
     }
