@@ -58,12 +58,17 @@ final class RunRecorder implements AutoCloseable {
   /**
    * Opens the recorder of a run that starts at {@code step}. Records of later steps, which a killed
    * process wrote after its last checkpoint, are dropped from {@code metrics.jsonl} first, because
-   * the resumed run trains those steps again and records them anew.
+   * the resumed run trains those steps again and records them anew. The TensorBoard event file gets
+   * a restart mark at {@code step + 1}, so TensorBoard drops those steps from the older file.
    */
   static RunRecorder open(RunFolder folder, RunOptions options, long step) {
     try {
       dropRecordsAfter(folder.metricsFile(), step);
-      return new RunRecorder(folder, options);
+      RunRecorder recorder = new RunRecorder(folder, options);
+      if (step > 0 && recorder.tensorBoard != null) {
+        recorder.tensorBoard.restartAt(step + 1);
+      }
+      return recorder;
     } catch (IOException e) {
       throw new UncheckedIOException("failed to open the metrics file in " + folder.root(), e);
     }

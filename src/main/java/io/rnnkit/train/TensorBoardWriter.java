@@ -6,11 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
+import org.tensorflow.ndarray.NdArrays;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.summary.SummaryWriter;
+import org.tensorflow.proto.Event;
+import org.tensorflow.proto.SessionLog;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TString;
@@ -30,6 +33,8 @@ public final class TensorBoardWriter implements AutoCloseable {
   private final Op write;
   private final Op flush;
   private final Op closeWriter;
+  private final Placeholder<TString> event;
+  private final Op importEvent;
 
   /** Opens a new event file in {@code folder}, creating the folder. */
   public TensorBoardWriter(Path folder) {
@@ -53,6 +58,8 @@ public final class TensorBoardWriter implements AutoCloseable {
     write = tf.summary.writeScalarSummary(writer, step, tag, value);
     flush = tf.summary.flushSummaryWriter(writer);
     closeWriter = tf.summary.closeSummaryWriter(writer);
+    event = tf.placeholder(TString.class, Placeholder.shape(Shape.scalar()));
+    importEvent = tf.summary.importEvent(writer, event);
     session = new Session(graph);
     session.runner().addTarget(create).run();
   }
@@ -69,6 +76,23 @@ public final class TensorBoardWriter implements AutoCloseable {
           .feed(value, valueTensor)
           .addTarget(write)
           .run();
+    }
+  }
+
+  /**
+   * Marks a restart at {@code step}: writes a {@code SessionLog} START event there. When
+   * TensorBoard reads it, it drops the events of earlier files at {@code step} and later, which a
+   * killed run wrote after its last checkpoint and the resumed run writes again.
+   */
+  public void restartAt(long step) {
+    Event start =
+        Event.newBuilder()
+            .setWallTime(System.currentTimeMillis() / 1000.0)
+            .setStep(step)
+            .setSessionLog(SessionLog.newBuilder().setStatus(SessionLog.SessionStatus.START))
+            .build();
+    try (TString serialized = TString.tensorOfBytes(NdArrays.scalarOfObject(start.toByteArray()))) {
+      session.runner().feed(event, serialized).addTarget(importEvent).run();
     }
   }
 

@@ -68,12 +68,37 @@ class TrainingRunTest {
 
     Path resumed = folder.resolve("resumed");
     copy(middle, new RunFolder(resumed).checkpoint(RunFolder.stepOf(middle)));
+    RunOptions quiet = options(resumed).withResume(true);
+    RunOptions withEvents =
+        new RunOptions(
+            quiet.folder(),
+            quiet.epochs(),
+            quiet.patience(),
+            quiet.keepCheckpoints(),
+            quiet.checkpointEverySteps(),
+            quiet.resume(),
+            quiet.logIntervalSeconds(),
+            quiet.progress(),
+            true,
+            quiet.plot(),
+            quiet.restoreBest());
     try (LanguageModelTask lm = LanguageModelTask.create(MODEL, TRAINING, vocabulary)) {
       TrainingRun.Outcome outcome =
-          lm.fit(
-              train[0], train[1], validation[0], validation[1], options(resumed).withResume(true));
+          lm.fit(train[0], train[1], validation[0], validation[1], withEvents);
       assertEquals(1, outcome.epochs().size(), "the resumed run finishes the second epoch only");
     }
+    List<Long> restarts = new ArrayList<>();
+    try (Stream<Path> files = Files.list(resumed.resolve(RunFolder.TENSORBOARD))) {
+      for (Path file : files.toList()) {
+        EventFiles.read(file).stream()
+            .filter(Event::hasSessionLog)
+            .forEach(event -> restarts.add(event.getStep()));
+      }
+    }
+    assertEquals(
+        List.of(RunFolder.stepOf(middle) + 1),
+        restarts,
+        "the resumed run marks a restart after the checkpoint's step for TensorBoard");
     Path last = checkpoints.get(checkpoints.size() - 1);
     Path resumedLast = new RunFolder(resumed).latestCheckpoint().orElseThrow();
     assertEquals(last.getFileName(), resumedLast.getFileName(), "both runs end at the same step");
