@@ -99,7 +99,8 @@ final class FusedGru {
     Operand<TFloat32> hidden = initial.hidden();
     List<Operand<TFloat32>> outputs = new ArrayList<>(timeSteps);
     for (int t = 0; t < timeSteps; t++) {
-      Ops stepOps = tf.withSubScope("fused_step_" + t);
+      // No scope per step: withSubScope scans every op of the graph (see Rnn).
+      Ops stepOps = tf;
       GRUBlockCell<TFloat32> block =
           stepOps.nn.gRUBlockCell(
               stepInputs.get(t), hidden, weights.wRu(), weights.wC(), weights.bRu(), weights.bC());

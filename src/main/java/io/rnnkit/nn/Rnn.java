@@ -156,7 +156,9 @@ public final class Rnn<S extends RnnState> {
     S state = start;
     List<Operand<TFloat32>> outputs = new ArrayList<>(timeSteps);
     for (int t = 0; t < timeSteps; t++) {
-      Ops stepOps = scoped.withSubScope("step_" + t);
+      // One scope for all steps: TensorFlow Java's withSubScope scans every op of the graph, so a
+      // scope per step made building quadratic in T once a graph held several unrolled copies.
+      Ops stepOps = scoped;
       if (resets != null) {
         state =
             keepWhereInactive(stepOps, resets.get(t), cell.zeroState(stepOps, batchSize), state);
