@@ -6,7 +6,7 @@
 # validation split (none where the run trains on nearly every mail); choose recipes on it.
 #
 # Usage: scripts/bench-transfer.sh [SIZES] [SEEDS] [BROWN_TOKENS] [LM_EPOCHS] [RANDOM_RECIPE]
-#                                  [FINE_TUNED_RECIPE] [MAX_TOKENS]
+#                                  [FINE_TUNED_RECIPE] [MAX_TOKENS] [LM_MAX_TOKENS]
 #   SIZES              training mails per run, comma-separated, "all" for every one
 #                      (default 50,200,1000,all)
 #   SEEDS              seeds of the training subset and initialization (default 1,2,3)
@@ -21,6 +21,8 @@
 #                      (default 0.01:1:NONE)
 #   MAX_TOKENS         tokens kept from the start of each mail body, for the classifier and the
 #                      language-model text (default 100)
+#   LM_MAX_TOKENS      tokens kept per mail in the language-model text only (default MAX_TOKENS);
+#                      a value other than 100 pretrains and saves spam-lm-tT-eN
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,6 +34,7 @@ lm_epochs="${4:-4}"
 random_recipe="${5:-0.003:1:NONE}"
 fine_tuned_recipe="${6:-0.01:1:NONE}"
 max_tokens="${7:-100}"
+lm_max_tokens="${8:-$max_tokens}"
 
 scripts/fetch-data.sh brown spam
 mvn -B -q -DskipTests test-compile
@@ -40,4 +43,5 @@ TF_CPP_MIN_LOG_LEVEL=2 java \
   -cp "target/classes:target/test-classes:$(cat target/runtime-classpath.txt)" \
   io.rnnkit.transfer.SpamTransferBenchmark \
   data/brown data/spam-assassin runs/bench-transfer "$sizes" "$seeds" "$brown_tokens" \
-  "$lm_epochs" "$random_recipe" "$fine_tuned_recipe" "$max_tokens"
+  "$lm_epochs" "$random_recipe" "$fine_tuned_recipe" "$max_tokens" \
+  "$lm_max_tokens"

@@ -29,12 +29,13 @@ import java.util.function.IntFunction;
  * training-set sizes and seeds. Prints one line per run and a summary table in Markdown.
  *
  * <p>Arguments: {@code BROWN_DIR SPAM_DIR OUT_DIR SIZES SEEDS BROWN_TOKENS LM_EPOCHS RANDOM_RECIPE
- * FINE_TUNED_RECIPE [MAX_TOKENS]}, for example {@code data/brown data/spam-assassin runs/bench
- * 50,200,1000,all 1,2,3 200000 4 0.003:1:NONE 0.01:1:NONE 100}. A recipe is parsed by {@link
- * Recipe#parse}, and {@code -} skips that arm. {@code LM_EPOCHS} is {@code N} (pretraining epochs
- * on Brown plus the training mails) or {@code N+M} (then {@code M} more epochs on the training
- * mails alone, the second stage of ULMFiT). A language model already saved under {@code OUT_DIR} is
- * reused, so later runs skip pretraining.
+ * FINE_TUNED_RECIPE [MAX_TOKENS [LM_MAX_TOKENS]]}, for example {@code data/brown data/spam-assassin
+ * runs/bench 50,200,1000,all 1,2,3 200000 4 0.003:1:NONE 0.01:1:NONE 100}. {@code MAX_TOKENS} cuts
+ * each mail body for the classifier and, unless {@code LM_MAX_TOKENS} is given, for the
+ * language-model text. A recipe is parsed by {@link Recipe#parse}, and {@code -} skips that arm.
+ * {@code LM_EPOCHS} is {@code N} (pretraining epochs on Brown plus the training mails) or {@code
+ * N+M} (then {@code M} more epochs on the training mails alone, the second stage of ULMFiT). A
+ * language model already saved under {@code OUT_DIR} is reused, so later runs skip pretraining.
  *
  * <p>Splits: the mails are shuffled with seed 0 and the first 20 % are the test split. The others
  * form the training pool, which each seed shuffles again: the run trains on the first {@code SIZE}
@@ -110,28 +111,33 @@ public final class SpamTransferBenchmark {
     Recipe randomRecipe = Recipe.parse(args[7]);
     Recipe transferRecipe = Recipe.parse(args[8]);
     int maxTokens = args.length > 9 ? Integer.parseInt(args[9]) : DEFAULT_MAX_TOKENS;
+    int lmMaxTokens = args.length > 10 ? Integer.parseInt(args[10]) : maxTokens;
     System.out.println(
         "random init: "
             + randomRecipe
             + "; fine-tuned: "
             + transferRecipe
             + "; max tokens per mail "
-            + maxTokens);
+            + maxTokens
+            + ", in the language-model text "
+            + lmMaxTokens);
 
     long started = System.nanoTime();
-    List<Example> mails = readMails(spamDir, maxTokens);
+    List<Example> mails = readMails(spamDir, Math.max(maxTokens, lmMaxTokens));
     Collections.shuffle(mails, new Random(0));
     int testSize = mails.size() / 5;
-    List<Example> test = mails.subList(0, testSize);
-    List<Example> train = mails.subList(testSize, mails.size());
+    List<Example> test = cut(mails.subList(0, testSize), maxTokens);
+    List<Example> train = cut(mails.subList(testSize, mails.size()), maxTokens);
+    List<Example> lmMails = cut(mails.subList(testSize, mails.size()), lmMaxTokens);
     System.out.printf(
         "mails: %d train, %d test (%d spam in test)%n",
         train.size(), test.size(), test.stream().filter(m -> m.label().equals("spam")).count());
 
-    Path lmFolder = lmFolder(out, maxTokens, lmEpochs, mailEpochs);
-    Vocabulary vocabulary = languageModel(brownDir, brownTokens, train, out, maxTokens, lmEpochs);
+    Path lmFolder = lmFolder(out, lmMaxTokens, lmEpochs, mailEpochs);
+    Vocabulary vocabulary =
+        languageModel(brownDir, brownTokens, lmMails, out, lmMaxTokens, lmEpochs);
     if (mailEpochs > 0) {
-      continueOnMails(train, vocabulary, out, maxTokens, lmEpochs, mailEpochs);
+      continueOnMails(lmMails, vocabulary, out, lmMaxTokens, lmEpochs, mailEpochs);
     }
     List<String> labels = List.of(SpamAssassinReader.HAM, SpamAssassinReader.SPAM);
     StringBuilder table = new StringBuilder();
@@ -185,6 +191,21 @@ public final class SpamTransferBenchmark {
     }
     System.out.print(table);
     System.out.printf("total wall time %.0f s%n", (System.nanoTime() - started) / 1e9);
+  }
+
+  /** Returns copies of {@code mails} with each body cut to its first {@code maxTokens} tokens. */
+  private static List<Example> cut(List<Example> mails, int maxTokens) {
+    List<Example> cut = new ArrayList<>();
+    for (Example mail : mails) {
+      List<String> tokens = mail.tokens();
+      cut.add(
+          new Example(
+              mail.id(),
+              tokens.subList(0, Math.min(maxTokens, tokens.size())),
+              mail.label(),
+              null));
+    }
+    return cut;
   }
 
   /** Reads the lower-cased mails of {@code spamDir}, each body cut to {@code maxTokens}. */
