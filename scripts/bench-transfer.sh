@@ -2,8 +2,8 @@
 # Spam filtering on SpamAssassin with a classifier trained from random initialization and one
 # fine-tuned from a language model pretrained on Brown plus the unlabelled training mails.
 # Prints one line per run and a Markdown table of validation accuracy, test accuracy and test
-# macro-F1 averaged over seeds. Each seed holds 500 mails of its training pool out as the
-# validation split (none where the run trains on nearly every mail); choose recipes on it.
+# macro-F1 averaged over seeds. Each seed keeps 500 mails of its training pool apart as the
+# validation split, except where the run trains on nearly every mail. Choose recipes on it.
 #
 # Usage: scripts/bench-transfer.sh [SIZES] [SEEDS] [BROWN_TOKENS] [LM_EPOCHS] [RANDOM_RECIPE]
 #                                  [FINE_TUNED_RECIPE] [MAX_TOKENS] [LM_MAX_TOKENS]
@@ -16,9 +16,11 @@
 #   RANDOM_RECIPE      recipe of the random-init arm, "-" skips it (default 0.003:1:NONE):
 #                      PEAK_RATE:FACTOR:UNFREEZING, then any of the options
 #                      :constant (fixed rate instead of slanted triangular), :epochs=N,
-#                      :dropout=RATE, :embedding=SCALE (embedding rate multiplier, 0 freezes it)
+#                      :dropout=RATE, :embedding=SCALE (embedding rate multiplier, 0 freezes it),
+#                      :embedding-only (load only the pretrained embedding, LSTM starts random)
 #   FINE_TUNED_RECIPE  the same for the arm that starts from the language model
-#                      (default 0.01:1:NONE)
+#                      (default 0.003:1:NONE:embedding-only, the best on validation at 200 mails;
+#                      0.01:1:NONE fine-tunes the whole pretrained encoder)
 #   MAX_TOKENS         tokens kept from the start of each mail body, for the classifier and the
 #                      language-model text (default 100)
 #   LM_MAX_TOKENS      tokens kept per mail in the language-model text only (default MAX_TOKENS);
@@ -32,7 +34,7 @@ seeds="${2:-1,2,3}"
 brown_tokens="${3:-200000}"
 lm_epochs="${4:-4}"
 random_recipe="${5:-0.003:1:NONE}"
-fine_tuned_recipe="${6:-0.01:1:NONE}"
+fine_tuned_recipe="${6:-0.003:1:NONE:embedding-only}"
 max_tokens="${7:-100}"
 lm_max_tokens="${8:-$max_tokens}"
 

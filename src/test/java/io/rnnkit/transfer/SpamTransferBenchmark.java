@@ -16,6 +16,7 @@ import io.rnnkit.task.LanguageModelTask;
 import io.rnnkit.task.ModelFiles;
 import io.rnnkit.train.Checkpoints;
 import io.rnnkit.train.GroupSchedule;
+import io.rnnkit.train.ModelSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -345,7 +346,10 @@ public final class SpamTransferBenchmark {
     return Math.max(3, Math.min(10, 2000 / mails));
   }
 
-  /** Test evaluation, validation accuracy ({@code NaN} without validation mails), last loss. */
+  /**
+   * Test evaluation, validation accuracy ({@code NaN} without validation mails) and the mean
+   * training loss of the last epoch.
+   */
   record Run(Evaluation test, double validationAccuracy, double lastLoss) {}
 
   private static Run fineTune(
@@ -371,7 +375,16 @@ public final class SpamTransferBenchmark {
     ModelConfig model = model(maxTokens).toBuilder().setDropout(recipe.dropout()).build();
     try (ClassifierTask classifier =
         ClassifierTask.createWithLayerGroups(model, training, vocabulary, labels)) {
-      if (transfer) {
+      if (transfer && recipe.embeddingOnly()) {
+        // The LSTM joins the head among the variables that keep their initial values.
+        ModelSession session = classifier.modelSession();
+        WeightTransfer.load(
+            session.session(),
+            session.store(),
+            List.of(WeightTransfer.Source.of(PretrainedModel.resolve(lmFolder).prefix())),
+            new WeightTransfer.Options(
+                List.of(session.network().headScope() + "/", "lstm/"), false, false));
+      } else if (transfer) {
         FineTuning.single(lmFolder).load(classifier, false, false);
       }
       int groups = classifier.layerGroups().size();
@@ -397,7 +410,9 @@ public final class SpamTransferBenchmark {
     }
   }
 
-  /** Returns bucket boundaries every 25 tokens up to 100, then every 50, below {@code max}. */
+  /**
+   * Returns bucket boundaries every 25 tokens up to 100, then every 50, below {@code maxTokens}.
+   */
   static List<Integer> bucketBoundaries(int maxTokens) {
     List<Integer> boundaries = new ArrayList<>();
     for (int boundary = 25; boundary < maxTokens; boundary += boundary < 100 ? 25 : 50) {
@@ -431,7 +446,8 @@ public final class SpamTransferBenchmark {
    * How one arm fine-tunes: the head's peak rate, the divisor between the rates of neighbouring
    * layer groups, the unfreezing policy, whether the rate follows a slanted triangular schedule
    * (otherwise it stays at the peak rate), the epochs (0 for {@link #epochs(int)}), the dropout
-   * rate of the model, and a multiplier of the embedding's rate (0 freezes the embedding).
+   * rate of the model, a multiplier of the embedding's rate (0 freezes the embedding), and whether
+   * the fine-tuned arm loads only the pretrained embedding and starts the LSTM from random values.
    */
   record Recipe(
       float peakRate,
@@ -440,16 +456,18 @@ public final class SpamTransferBenchmark {
       boolean slanted,
       int epochs,
       float dropout,
-      float embeddingScale) {
+      float embeddingScale,
+      boolean embeddingOnly) {
 
     static final String FORMAT =
-        "PEAK_RATE:FACTOR:UNFREEZING[:constant][:epochs=N][:dropout=RATE][:embedding=SCALE]";
+        "PEAK_RATE:FACTOR:UNFREEZING[:constant][:epochs=N][:dropout=RATE][:embedding=SCALE]"
+            + "[:embedding-only]";
 
     /**
      * Parses {@code PEAK_RATE:FACTOR:UNFREEZING} followed by any of the options {@code constant},
-     * {@code epochs=N}, {@code dropout=RATE} and {@code embedding=SCALE}, for example {@code
-     * 0.01:1:NONE} or {@code 0.02:1:HEAD_ONLY:constant:epochs=30}, or {@code -}, which skips the
-     * arm and returns {@code null}.
+     * {@code epochs=N}, {@code dropout=RATE}, {@code embedding=SCALE} and {@code embedding-only},
+     * for example {@code 0.01:1:NONE} or {@code 0.02:1:HEAD_ONLY:constant:epochs=30}, or {@code -},
+     * which skips the arm and returns {@code null}.
      */
     static Recipe parse(String text) {
       if (text.equals("-")) {
@@ -463,6 +481,7 @@ public final class SpamTransferBenchmark {
       int epochs = 0;
       float dropout = 0;
       float embeddingScale = 1;
+      boolean embeddingOnly = false;
       for (int i = 3; i < parts.length; i++) {
         String[] option = parts[i].split("=", 2);
         switch (option[0]) {
@@ -470,6 +489,7 @@ public final class SpamTransferBenchmark {
           case "epochs" -> epochs = Integer.parseInt(value(option, text));
           case "dropout" -> dropout = Float.parseFloat(value(option, text));
           case "embedding" -> embeddingScale = Float.parseFloat(value(option, text));
+          case "embedding-only" -> embeddingOnly = true;
           default -> throw invalid(text);
         }
       }
@@ -480,7 +500,8 @@ public final class SpamTransferBenchmark {
           slanted,
           epochs,
           dropout,
-          embeddingScale);
+          embeddingScale,
+          embeddingOnly);
     }
 
     private static String value(String[] option, String text) {
@@ -506,7 +527,8 @@ public final class SpamTransferBenchmark {
           + (slanted ? ", slanted triangular" : ", constant rate")
           + (epochs > 0 ? ", " + epochs + " epochs" : "")
           + (dropout > 0 ? ", dropout " + dropout : "")
-          + (embeddingScale != 1 ? ", embedding rate x" + embeddingScale : "");
+          + (embeddingScale != 1 ? ", embedding rate x" + embeddingScale : "")
+          + (embeddingOnly ? ", pretrained embedding only" : "");
     }
   }
 }

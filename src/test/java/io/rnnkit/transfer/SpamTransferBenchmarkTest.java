@@ -47,7 +47,7 @@ class SpamTransferBenchmarkTest {
         assertThrows(IllegalArgumentException.class, () -> Recipe.parse("0.01:NONE"));
     assertEquals(
         "recipe must be PEAK_RATE:FACTOR:UNFREEZING[:constant][:epochs=N][:dropout=RATE]"
-            + "[:embedding=SCALE], for example 0.01:1:NONE, got 0.01:NONE",
+            + "[:embedding=SCALE][:embedding-only], for example 0.01:1:NONE, got 0.01:NONE",
         error.getMessage(),
         "the message shows the format and the value");
     assertThrows(
@@ -67,6 +67,8 @@ class SpamTransferBenchmarkTest {
     assertEquals(30, recipe.epochs(), "epochs");
     assertEquals(0.3f, recipe.dropout(), "dropout");
     assertEquals(0f, recipe.embeddingScale(), "embedding scale");
+    assertFalse(recipe.embeddingOnly(), "the whole encoder is loaded by default");
+    assertTrue(Recipe.parse("0.003:1:NONE:embedding-only").embeddingOnly(), "embedding only");
     Recipe plain = Recipe.parse("0.01:1:NONE");
     assertEquals(0, plain.epochs(), "epochs default to the size rule");
     assertEquals(0f, plain.dropout(), "no dropout by default");
