@@ -1,19 +1,30 @@
 #!/usr/bin/env bash
 # Spam filtering on SpamAssassin with a classifier trained from random initialization and one
 # fine-tuned from a language model pretrained on Brown plus the unlabelled training mails.
-# Prints one line per run and a Markdown table of accuracy and macro-F1 averaged over seeds.
+# Prints one line per run and a Markdown table of validation accuracy, test accuracy and test
+# macro-F1 averaged over seeds. Each seed keeps 500 mails of its training pool apart as the
+# validation split, except where the run trains on nearly every mail. Choose recipes on it.
 #
 # Usage: scripts/bench-transfer.sh [SIZES] [SEEDS] [BROWN_TOKENS] [LM_EPOCHS] [RANDOM_RECIPE]
-#                                  [FINE_TUNED_RECIPE]
+#                                  [FINE_TUNED_RECIPE] [MAX_TOKENS] [LM_MAX_TOKENS]
 #   SIZES              training mails per run, comma-separated, "all" for every one
 #                      (default 50,200,1000,all)
 #   SEEDS              seeds of the training subset and initialization (default 1,2,3)
 #   BROWN_TOKENS       Brown tokens in the language-model text (default 200000)
-#   LM_EPOCHS          pretraining epochs; runs/bench-transfer/spam-lm-eN is reused (default 4)
-#   RANDOM_RECIPE      PEAK_RATE:FACTOR:UNFREEZING[:constant] of the random-init arm, "-" skips it
-#                      (default 0.003:1:NONE)
+#   LM_EPOCHS          pretraining epochs N, or N+M for M more epochs on the training mails
+#                      alone; runs/bench-transfer/spam-lm-eN[-mM] is reused (default 4)
+#   RANDOM_RECIPE      recipe of the random-init arm, "-" skips it (default 0.003:1:NONE):
+#                      PEAK_RATE:FACTOR:UNFREEZING, then any of the options
+#                      :constant (fixed rate instead of slanted triangular), :epochs=N,
+#                      :dropout=RATE, :embedding=SCALE (embedding rate multiplier, 0 freezes it),
+#                      :embedding-only (load only the pretrained embedding, LSTM starts random)
 #   FINE_TUNED_RECIPE  the same for the arm that starts from the language model
-#                      (default 0.01:1:NONE)
+#                      (default 0.003:1:NONE:embedding-only, the best on validation at 200 mails;
+#                      0.01:1:NONE fine-tunes the whole pretrained encoder)
+#   MAX_TOKENS         tokens kept from the start of each mail body, for the classifier and the
+#                      language-model text (default 100)
+#   LM_MAX_TOKENS      tokens kept per mail in the language-model text only (default MAX_TOKENS);
+#                      a value other than 100 pretrains and saves spam-lm-tT-eN
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,7 +34,9 @@ seeds="${2:-1,2,3}"
 brown_tokens="${3:-200000}"
 lm_epochs="${4:-4}"
 random_recipe="${5:-0.003:1:NONE}"
-fine_tuned_recipe="${6:-0.01:1:NONE}"
+fine_tuned_recipe="${6:-0.003:1:NONE:embedding-only}"
+max_tokens="${7:-100}"
+lm_max_tokens="${8:-$max_tokens}"
 
 scripts/fetch-data.sh brown spam
 mvn -B -q -DskipTests test-compile
@@ -32,4 +45,5 @@ TF_CPP_MIN_LOG_LEVEL=2 java \
   -cp "target/classes:target/test-classes:$(cat target/runtime-classpath.txt)" \
   io.rnnkit.transfer.SpamTransferBenchmark \
   data/brown data/spam-assassin runs/bench-transfer "$sizes" "$seeds" "$brown_tokens" \
-  "$lm_epochs" "$random_recipe" "$fine_tuned_recipe"
+  "$lm_epochs" "$random_recipe" "$fine_tuned_recipe" "$max_tokens" \
+  "$lm_max_tokens"

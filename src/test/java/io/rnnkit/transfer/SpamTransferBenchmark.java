@@ -14,38 +14,90 @@ import io.rnnkit.task.ClassifierTask;
 import io.rnnkit.task.Evaluation;
 import io.rnnkit.task.LanguageModelTask;
 import io.rnnkit.task.ModelFiles;
+import io.rnnkit.train.Checkpoints;
+import io.rnnkit.train.GroupSchedule;
+import io.rnnkit.train.ModelSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.function.IntFunction;
 
 /**
  * Spam filtering on SpamAssassin with and without a pretrained language model, for several
  * training-set sizes and seeds. Prints one line per run and a summary table in Markdown.
  *
  * <p>Arguments: {@code BROWN_DIR SPAM_DIR OUT_DIR SIZES SEEDS BROWN_TOKENS LM_EPOCHS RANDOM_RECIPE
- * FINE_TUNED_RECIPE}, for example {@code data/brown data/spam-assassin runs/bench 50,200,1000,all
- * 1,2,3 200000 4 0.003:1:NONE 0.01:1:NONE}; a recipe is {@code
- * PEAK_RATE:FACTOR:UNFREEZING[:constant]} (see {@link Recipe}), or {@code -} to skip that arm. A
- * language model already saved under {@code OUT_DIR/spam-lm-eLM_EPOCHS} is reused, so later runs
- * skip pretraining.
+ * FINE_TUNED_RECIPE [MAX_TOKENS [LM_MAX_TOKENS]]}, for example {@code data/brown data/spam-assassin
+ * runs/bench 50,200,1000,all 1,2,3 200000 4 0.003:1:NONE 0.01:1:NONE 100}. {@code MAX_TOKENS} cuts
+ * each mail body for the classifier and, unless {@code LM_MAX_TOKENS} is given, for the
+ * language-model text. A recipe is parsed by {@link Recipe#parse}, and {@code -} skips that arm.
+ * {@code LM_EPOCHS} is {@code N} (pretraining epochs on Brown plus the training mails) or {@code
+ * N+M} (then {@code M} more epochs on the training mails alone, the second stage of ULMFiT). A
+ * language model already saved under {@code OUT_DIR} is reused, so later runs skip pretraining.
+ *
+ * <p>Splits: the mails are shuffled with seed 0 and the first 20 % are the test split. The others
+ * form the training pool, which each seed shuffles again: the run trains on the first {@code SIZE}
+ * mails of that order and measures validation accuracy on its last {@link #VALIDATION_MAILS} mails,
+ * which no run of that seed trains on unless {@code SIZE} leaves fewer than that many mails over
+ * (then the run has no validation split). Recipes are chosen on validation accuracy; test accuracy
+ * is only reported.
  */
 public final class SpamTransferBenchmark {
 
-  /** Tokens kept from the start of each mail body. */
-  static final int MAX_TOKENS = 100;
+  /** Default of the tokens kept from the start of each mail body. */
+  static final int DEFAULT_MAX_TOKENS = 100;
 
-  private static final ModelConfig MODEL =
-      ModelConfig.newBuilder()
-          .setEmbeddingSize(64)
-          .setHiddenSize(128)
-          .setMaxLength(MAX_TOKENS)
-          .setPooling(Pooling.CONCAT_POOLING)
-          .build();
+  /** Mails held out of the training pool of each seed for validation. */
+  static final int VALIDATION_MAILS = 500;
 
   private SpamTransferBenchmark() {}
+
+  /** Returns the model of both arms and of the language model for mails of {@code maxTokens}. */
+  static ModelConfig model(int maxTokens) {
+    return ModelConfig.newBuilder()
+        .setEmbeddingSize(64)
+        .setHiddenSize(128)
+        .setMaxLength(maxTokens)
+        .setPooling(Pooling.CONCAT_POOLING)
+        .build();
+  }
+
+  /**
+   * Returns the folder of the language model pretrained for {@code epochs} epochs on mails cut to
+   * {@code maxTokens}, then {@code mailEpochs} epochs on the mails alone. The default cut and no
+   * mail-only epochs keep the folder name of earlier runs, {@code spam-lm-eN}.
+   */
+  static Path lmFolder(Path out, int maxTokens, int epochs, int mailEpochs) {
+    String cut = maxTokens == DEFAULT_MAX_TOKENS ? "" : "t" + maxTokens + "-";
+    String second = mailEpochs == 0 ? "" : "-m" + mailEpochs;
+    return out.resolve("spam-lm-" + cut + "e" + epochs + second);
+  }
+
+  /** Training mails of one run, and the validation mails held out of the same seed's pool. */
+  record Split(List<Example> train, List<Example> validation) {
+
+    /**
+     * Shuffles {@code pool} with {@code seed} and returns its first {@code size} mails for training
+     * and its last {@code validationMails} for validation, or no validation mails where the two
+     * would overlap.
+     */
+    static Split of(List<Example> pool, int size, long seed, int validationMails) {
+      if (size < 1 || size > pool.size()) {
+        throw new IllegalArgumentException(
+            "training mails must be between 1 and " + pool.size() + ", got " + size);
+      }
+      List<Example> shuffled = new ArrayList<>(pool);
+      Collections.shuffle(shuffled, new Random(seed));
+      List<Example> validation =
+          size + validationMails <= shuffled.size()
+              ? shuffled.subList(shuffled.size() - validationMails, shuffled.size())
+              : List.of();
+      return new Split(shuffled.subList(0, size), validation);
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     Path brownDir = Path.of(args[0]);
@@ -54,90 +106,82 @@ public final class SpamTransferBenchmark {
     String[] sizes = args[3].split(",");
     String[] seeds = args[4].split(",");
     int brownTokens = Integer.parseInt(args[5]);
-    int lmEpochs = Integer.parseInt(args[6]);
+    String[] lmEpochParts = args[6].split("\\+");
+    int lmEpochs = Integer.parseInt(lmEpochParts[0]);
+    int mailEpochs = lmEpochParts.length > 1 ? Integer.parseInt(lmEpochParts[1]) : 0;
     Recipe randomRecipe = Recipe.parse(args[7]);
     Recipe transferRecipe = Recipe.parse(args[8]);
-    System.out.println("random init: " + randomRecipe + "; fine-tuned: " + transferRecipe);
+    int maxTokens = args.length > 9 ? Integer.parseInt(args[9]) : DEFAULT_MAX_TOKENS;
+    int lmMaxTokens = args.length > 10 ? Integer.parseInt(args[10]) : maxTokens;
+    System.out.println(
+        "random init: "
+            + randomRecipe
+            + "; fine-tuned: "
+            + transferRecipe
+            + "; max tokens per mail "
+            + maxTokens
+            + ", in the language-model text "
+            + lmMaxTokens);
 
     long started = System.nanoTime();
-    List<Example> mails = new ArrayList<>();
-    for (Example mail : new SpamAssassinReader(new Tokenizer(true), false).readDirectory(spamDir)) {
-      List<String> tokens = mail.tokens();
-      mails.add(
-          new Example(
-              mail.id(),
-              tokens.subList(0, Math.min(MAX_TOKENS, tokens.size())),
-              mail.label(),
-              null));
-    }
+    List<Example> mails = readMails(spamDir, Math.max(maxTokens, lmMaxTokens));
     Collections.shuffle(mails, new Random(0));
     int testSize = mails.size() / 5;
-    List<Example> test = mails.subList(0, testSize);
-    List<Example> train = mails.subList(testSize, mails.size());
+    List<Example> test = cut(mails.subList(0, testSize), maxTokens);
+    List<Example> train = cut(mails.subList(testSize, mails.size()), maxTokens);
+    List<Example> lmMails = cut(mails.subList(testSize, mails.size()), lmMaxTokens);
     System.out.printf(
         "mails: %d train, %d test (%d spam in test)%n",
         train.size(), test.size(), test.stream().filter(m -> m.label().equals("spam")).count());
 
-    // Language-model text: lower-cased Brown tokens, then the unlabelled training mails.
-    TokenStream brown =
-        BrownSplits.languageModel(BrownCorpus.readDirectory(brownDir), brownTokens, 1, false, true)
-            .train();
-    List<String> lmTokens = new ArrayList<>(brown.tokens());
-    List<Integer> starts = new ArrayList<>();
-    for (int start : brown.documentStarts()) {
-      starts.add(start);
-    }
-    for (Example mail : train) {
-      starts.add(lmTokens.size());
-      lmTokens.addAll(mail.tokens());
-    }
-    Path lmFolder = out.resolve("spam-lm-e" + lmEpochs);
-    Vocabulary vocabulary;
-    if (Files.isRegularFile(lmFolder.resolve("checkpoint/variables.index"))) {
-      vocabulary = ModelFiles.readVocabulary(lmFolder);
-      System.out.println(
-          "language model: reusing " + lmFolder + ", vocabulary " + vocabulary.size());
-    } else {
-      vocabulary = Vocabulary.build(List.of(lmTokens), 3, 20000, List.of());
-      pretrain(lmTokens, starts, vocabulary, lmEpochs, lmFolder);
+    Path lmFolder = lmFolder(out, lmMaxTokens, lmEpochs, mailEpochs);
+    Vocabulary vocabulary =
+        languageModel(brownDir, brownTokens, lmMails, out, lmMaxTokens, lmEpochs);
+    if (mailEpochs > 0) {
+      continueOnMails(lmMails, vocabulary, out, lmMaxTokens, lmEpochs, mailEpochs);
     }
     List<String> labels = List.of(SpamAssassinReader.HAM, SpamAssassinReader.SPAM);
     StringBuilder table = new StringBuilder();
     table
-        .append("| training mails | seeds | random init accuracy | random init F1 |")
-        .append(" fine-tuned accuracy | fine-tuned F1 |\n| --- | --- | --- | --- | --- | --- |\n");
+        .append("| training mails | seeds | random init validation | random init test |")
+        .append(" random init test F1 | fine-tuned validation | fine-tuned test |")
+        .append(" fine-tuned test F1 |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n");
     for (String sizeText : sizes) {
       int size = sizeText.equals("all") ? train.size() : Integer.parseInt(sizeText);
-      double[][] sums = new double[2][2];
+      double[][] sums = new double[2][3];
       for (String seedText : seeds) {
         long seed = Long.parseLong(seedText);
-        List<Example> subset = new ArrayList<>(train);
-        Collections.shuffle(subset, new Random(seed));
-        subset = subset.subList(0, size);
+        Split split = Split.of(train, size, seed, VALIDATION_MAILS);
         for (int transfer = 0; transfer < 2; transfer++) {
-          if ((transfer == 1 ? transferRecipe : randomRecipe) == null) {
+          Recipe recipe = transfer == 1 ? transferRecipe : randomRecipe;
+          if (recipe == null) {
             continue;
           }
           long runStarted = System.nanoTime();
-          Evaluation result =
+          Run run =
               fineTune(
-                  subset,
+                  split,
                   test,
                   vocabulary,
                   labels,
                   lmFolder,
                   seed,
-                  transfer == 1 ? transferRecipe : randomRecipe,
-                  transfer == 1);
-          sums[transfer][0] += result.accuracy();
-          sums[transfer][1] += result.macroF1();
+                  recipe,
+                  transfer == 1,
+                  maxTokens);
+          sums[transfer][0] += run.validationAccuracy();
+          sums[transfer][1] += run.test().accuracy();
+          sums[transfer][2] += run.test().macroF1();
           System.out.printf(
-              "size %d seed %d %s: accuracy %.4f macro-F1 %.4f (%.0f s)%n",
+              "size %d seed %d %s: validation accuracy %.4f, test accuracy %.4f macro-F1 %.4f,"
+                  + " last-epoch train loss %.4f (%.0f s)%n",
               size,
               seed,
               transfer == 1 ? "fine-tuned" : "random init",
-              result.accuracy(),
-              result.macroF1(),
+              run.validationAccuracy(),
+              run.test().accuracy(),
+              run.test().macroF1(),
+              run.lastLoss(),
               (System.nanoTime() - runStarted) / 1e9);
         }
       }
@@ -150,85 +194,148 @@ public final class SpamTransferBenchmark {
     System.out.printf("total wall time %.0f s%n", (System.nanoTime() - started) / 1e9);
   }
 
-  /** Returns the accuracy and macro-F1 cells of one arm, {@code -} where the arm was skipped. */
-  private static String meanCells(Recipe recipe, double[] sums, int seeds) {
-    if (recipe == null) {
-      return " - | - |";
+  /** Returns copies of {@code mails} with each body cut to its first {@code maxTokens} tokens. */
+  private static List<Example> cut(List<Example> mails, int maxTokens) {
+    List<Example> cut = new ArrayList<>();
+    for (Example mail : mails) {
+      List<String> tokens = mail.tokens();
+      cut.add(
+          new Example(
+              mail.id(),
+              tokens.subList(0, Math.min(maxTokens, tokens.size())),
+              mail.label(),
+              null));
     }
-    return String.format(" %.4f | %.4f |", sums[0] / seeds, sums[1] / seeds);
+    return cut;
   }
 
-  private static void pretrain(
-      List<String> lmTokens,
-      List<Integer> starts,
-      Vocabulary vocabulary,
-      int epochs,
-      Path lmFolder) {
-    int[] ids = vocabulary.ids(lmTokens);
-    int[] documentStarts = starts.stream().mapToInt(Integer::intValue).toArray();
-    TrainingConfig lmTraining =
-        TrainingConfig.newBuilder()
-            .setLearningRate(0.003f)
-            .setBatchSize(32)
-            .setBpttSteps(35)
-            .setClipNorm(1f)
-            .setSeed(1)
-            .build();
-    long lmStarted = System.nanoTime();
-    try (LanguageModelTask lm = LanguageModelTask.create(MODEL, lmTraining, vocabulary)) {
-      for (int epoch = 1; epoch <= epochs; epoch++) {
-        var stats = lm.trainEpoch(ids, documentStarts);
-        System.out.printf(
-            "language model: %d tokens, vocabulary %d, epoch %d, train loss %.3f, %.0f s%n",
-            ids.length,
-            vocabulary.size(),
-            epoch,
-            stats.meanLoss(),
-            (System.nanoTime() - lmStarted) / 1e9);
-      }
-      lm.save(lmFolder);
+  /** Reads the lower-cased mails of {@code spamDir}, each body cut to {@code maxTokens}. */
+  private static List<Example> readMails(Path spamDir, int maxTokens) throws Exception {
+    List<Example> mails = new ArrayList<>();
+    for (Example mail : new SpamAssassinReader(new Tokenizer(true), false).readDirectory(spamDir)) {
+      List<String> tokens = mail.tokens();
+      mails.add(
+          new Example(
+              mail.id(),
+              tokens.subList(0, Math.min(maxTokens, tokens.size())),
+              mail.label(),
+              null));
     }
+    return mails;
   }
 
   /**
-   * How one arm fine-tunes: peak rate (the head's rate), the divisor between neighbouring layer
-   * groups, the unfreezing policy, and whether the rate follows a slanted triangular schedule
-   * (otherwise it stays at the peak rate).
+   * Returns the vocabulary of the language model pretrained for {@code epochs} epochs, after
+   * pretraining it first unless it is saved already. Its text is the lower-cased Brown tokens, then
+   * the unlabelled training mails.
    */
-  record Recipe(float peakRate, float factor, Unfreezing unfreezing, boolean slanted) {
-
-    /**
-     * Parses {@code PEAK_RATE:FACTOR:UNFREEZING[:constant]}, for example {@code 0.01:1:NONE}, or
-     * {@code -}, which skips the arm and returns {@code null}.
-     */
-    static Recipe parse(String text) {
-      if (text.equals("-")) {
-        return null;
-      }
-      String[] parts = text.split(":");
-      boolean constant = parts.length == 4 && parts[3].equals("constant");
-      if (parts.length != 3 && !constant) {
-        throw new IllegalArgumentException(
-            "recipe must be PEAK_RATE:FACTOR:UNFREEZING[:constant], for example 0.01:1:NONE, got "
-                + text);
-      }
-      return new Recipe(
-          Float.parseFloat(parts[0]),
-          Float.parseFloat(parts[1]),
-          Unfreezing.valueOf(parts[2]),
-          !constant);
+  private static Vocabulary languageModel(
+      Path brownDir, int brownTokens, List<Example> train, Path out, int maxTokens, int epochs)
+      throws Exception {
+    Path folder = lmFolder(out, maxTokens, epochs, 0);
+    if (Files.isRegularFile(folder.resolve("checkpoint/variables.index"))) {
+      Vocabulary vocabulary = ModelFiles.readVocabulary(folder);
+      System.out.println("language model: reusing " + folder + ", vocabulary " + vocabulary.size());
+      return vocabulary;
     }
-
-    @Override
-    public String toString() {
-      return "peak "
-          + peakRate
-          + ", factor "
-          + factor
-          + ", unfreezing "
-          + unfreezing
-          + (slanted ? ", slanted triangular" : ", constant rate");
+    TokenStream brown =
+        BrownSplits.languageModel(BrownCorpus.readDirectory(brownDir), brownTokens, 1, false, true)
+            .train();
+    List<String> lmTokens = new ArrayList<>(brown.tokens());
+    List<Integer> starts = new ArrayList<>();
+    for (int start : brown.documentStarts()) {
+      starts.add(start);
     }
+    for (Example mail : train) {
+      starts.add(lmTokens.size());
+      lmTokens.addAll(mail.tokens());
+    }
+    Vocabulary vocabulary = Vocabulary.build(List.of(lmTokens), 3, 20000, List.of());
+    try (LanguageModelTask lm =
+        LanguageModelTask.create(model(maxTokens), lmTraining(), vocabulary)) {
+      trainLanguageModel(
+          lm, lmTokens, starts, vocabulary, epochs, epoch -> lmFolder(out, maxTokens, epoch, 0));
+    }
+    return vocabulary;
+  }
+
+  /**
+   * Continues the language model of {@code epochs} epochs on the training mails alone for {@code
+   * mailEpochs} epochs, unless that model is saved already.
+   */
+  private static void continueOnMails(
+      List<Example> train,
+      Vocabulary vocabulary,
+      Path out,
+      int maxTokens,
+      int epochs,
+      int mailEpochs) {
+    if (Files.isRegularFile(
+        lmFolder(out, maxTokens, epochs, mailEpochs).resolve("checkpoint/variables.index"))) {
+      return;
+    }
+    List<String> tokens = new ArrayList<>();
+    List<Integer> starts = new ArrayList<>();
+    for (Example mail : train) {
+      starts.add(tokens.size());
+      tokens.addAll(mail.tokens());
+    }
+    try (LanguageModelTask lm =
+        LanguageModelTask.create(model(maxTokens), lmTraining(), vocabulary)) {
+      Checkpoints.restore(
+          lm.session().session(),
+          lmFolder(out, maxTokens, epochs, 0).resolve(ModelFiles.CHECKPOINT));
+      trainLanguageModel(
+          lm,
+          tokens,
+          starts,
+          vocabulary,
+          mailEpochs,
+          epoch -> lmFolder(out, maxTokens, epochs, epoch));
+    }
+  }
+
+  private static TrainingConfig lmTraining() {
+    return TrainingConfig.newBuilder()
+        .setLearningRate(0.003f)
+        .setBatchSize(32)
+        .setBpttSteps(35)
+        .setClipNorm(1f)
+        .setSeed(1)
+        .build();
+  }
+
+  /** Trains {@code lm} for {@code epochs} epochs and saves it after each one. */
+  private static void trainLanguageModel(
+      LanguageModelTask lm,
+      List<String> tokens,
+      List<Integer> starts,
+      Vocabulary vocabulary,
+      int epochs,
+      IntFunction<Path> folderOfEpoch) {
+    int[] ids = vocabulary.ids(tokens);
+    int[] documentStarts = starts.stream().mapToInt(Integer::intValue).toArray();
+    long lmStarted = System.nanoTime();
+    for (int epoch = 1; epoch <= epochs; epoch++) {
+      var stats = lm.trainEpoch(ids, documentStarts);
+      System.out.printf(
+          "language model: %d tokens, vocabulary %d, epoch %d, train loss %.3f, %.0f s%n",
+          ids.length,
+          vocabulary.size(),
+          epoch,
+          stats.meanLoss(),
+          (System.nanoTime() - lmStarted) / 1e9);
+      lm.save(folderOfEpoch.apply(epoch));
+    }
+  }
+
+  /** Returns the mean cells of one arm, {@code -} where the arm was skipped. */
+  private static String meanCells(Recipe recipe, double[] sums, int seeds) {
+    if (recipe == null) {
+      return " - | - | - |";
+    }
+    return String.format(
+        " %.4f | %.4f | %.4f |", sums[0] / seeds, sums[1] / seeds, sums[2] / seeds);
   }
 
   /**
@@ -239,43 +346,189 @@ public final class SpamTransferBenchmark {
     return Math.max(3, Math.min(10, 2000 / mails));
   }
 
-  private static Evaluation fineTune(
-      List<Example> train,
+  /**
+   * Test evaluation, validation accuracy ({@code NaN} without validation mails) and the mean
+   * training loss of the last epoch.
+   */
+  record Run(Evaluation test, double validationAccuracy, double lastLoss) {}
+
+  private static Run fineTune(
+      Split split,
       List<Example> test,
       Vocabulary vocabulary,
       List<String> labels,
       Path lmFolder,
       long seed,
       Recipe recipe,
-      boolean transfer) {
-    int epochs = epochs(train.size());
+      boolean transfer,
+      int maxTokens) {
+    List<Example> train = split.train();
+    int epochs = recipe.epochs() > 0 ? recipe.epochs() : epochs(train.size());
     TrainingConfig training =
         TrainingConfig.newBuilder()
             .setLearningRate(recipe.peakRate())
             .setBatchSize(16)
             .setClipNorm(1f)
             .setSeed(seed)
-            .addAllBucketBoundaries(List.of(25, 50, 75))
+            .addAllBucketBoundaries(bucketBoundaries(maxTokens))
             .build();
+    ModelConfig model = model(maxTokens).toBuilder().setDropout(recipe.dropout()).build();
     try (ClassifierTask classifier =
-        ClassifierTask.createWithLayerGroups(MODEL, training, vocabulary, labels)) {
-      if (transfer) {
+        ClassifierTask.createWithLayerGroups(model, training, vocabulary, labels)) {
+      if (transfer && recipe.embeddingOnly()) {
+        // The LSTM joins the head among the variables that keep their initial values.
+        ModelSession session = classifier.modelSession();
+        WeightTransfer.load(
+            session.session(),
+            session.store(),
+            List.of(WeightTransfer.Source.of(PretrainedModel.resolve(lmFolder).prefix())),
+            new WeightTransfer.Options(
+                List.of(session.network().headScope() + "/", "lstm/"), false, false));
+      } else if (transfer) {
         FineTuning.single(lmFolder).load(classifier, false, false);
       }
       int groups = classifier.layerGroups().size();
       recipe.unfreezing().requireEveryGroupTrains(groups, epochs);
       long total = (long) epochs * classifier.updatesPerEpoch(train);
-      classifier.setGroupSchedule(
+      GroupSchedule schedule =
           new UlmfitSchedule(
               groups,
               recipe.peakRate(),
               recipe.factor(),
               recipe.unfreezing(),
-              recipe.slanted() ? new SlantedTriangular(total, 0.1, 32) : null));
+              recipe.slanted() ? new SlantedTriangular(total, 0.1, 32) : null);
+      classifier.setGroupSchedule(new EmbeddingScaled(schedule, recipe.embeddingScale()));
+      double lastLoss = Double.NaN;
       for (int epoch = 0; epoch < epochs; epoch++) {
-        classifier.trainEpoch(train, epoch);
+        lastLoss = classifier.trainEpoch(train, epoch).meanLoss();
       }
-      return classifier.evaluate(test);
+      double validation =
+          split.validation().isEmpty()
+              ? Double.NaN
+              : classifier.evaluate(split.validation()).accuracy();
+      return new Run(classifier.evaluate(test), validation, lastLoss);
+    }
+  }
+
+  /**
+   * Returns bucket boundaries every 25 tokens up to 100, then every 50, below {@code maxTokens}.
+   */
+  static List<Integer> bucketBoundaries(int maxTokens) {
+    List<Integer> boundaries = new ArrayList<>();
+    for (int boundary = 25; boundary < maxTokens; boundary += boundary < 100 ? 25 : 50) {
+      boundaries.add(boundary);
+    }
+    return boundaries;
+  }
+
+  /**
+   * Multiplies the embedding group's rate (the bottom group) of {@code schedule} by {@code scale},
+   * and freezes that group where {@code scale} is 0.
+   */
+  record EmbeddingScaled(GroupSchedule schedule, float scale) implements GroupSchedule {
+
+    @Override
+    public float[] rates(long step, int epoch) {
+      float[] rates = schedule.rates(step, epoch);
+      rates[0] *= scale;
+      return rates;
+    }
+
+    @Override
+    public boolean[] enabled(int epoch) {
+      boolean[] enabled = schedule.enabled(epoch);
+      enabled[0] &= scale > 0;
+      return enabled;
+    }
+  }
+
+  /**
+   * How one arm fine-tunes: the head's peak rate, the divisor between the rates of neighbouring
+   * layer groups, the unfreezing policy, whether the rate follows a slanted triangular schedule
+   * (otherwise it stays at the peak rate), the epochs (0 for {@link #epochs(int)}), the dropout
+   * rate of the model, a multiplier of the embedding's rate (0 freezes the embedding), and whether
+   * the fine-tuned arm loads only the pretrained embedding and starts the LSTM from random values.
+   */
+  record Recipe(
+      float peakRate,
+      float factor,
+      Unfreezing unfreezing,
+      boolean slanted,
+      int epochs,
+      float dropout,
+      float embeddingScale,
+      boolean embeddingOnly) {
+
+    static final String FORMAT =
+        "PEAK_RATE:FACTOR:UNFREEZING[:constant][:epochs=N][:dropout=RATE][:embedding=SCALE]"
+            + "[:embedding-only]";
+
+    /**
+     * Parses {@code PEAK_RATE:FACTOR:UNFREEZING} followed by any of the options {@code constant},
+     * {@code epochs=N}, {@code dropout=RATE}, {@code embedding=SCALE} and {@code embedding-only},
+     * for example {@code 0.01:1:NONE} or {@code 0.02:1:HEAD_ONLY:constant:epochs=30}, or {@code -},
+     * which skips the arm and returns {@code null}.
+     */
+    static Recipe parse(String text) {
+      if (text.equals("-")) {
+        return null;
+      }
+      String[] parts = text.split(":");
+      if (parts.length < 3) {
+        throw invalid(text);
+      }
+      boolean slanted = true;
+      int epochs = 0;
+      float dropout = 0;
+      float embeddingScale = 1;
+      boolean embeddingOnly = false;
+      for (int i = 3; i < parts.length; i++) {
+        String[] option = parts[i].split("=", 2);
+        switch (option[0]) {
+          case "constant" -> slanted = false;
+          case "epochs" -> epochs = Integer.parseInt(value(option, text));
+          case "dropout" -> dropout = Float.parseFloat(value(option, text));
+          case "embedding" -> embeddingScale = Float.parseFloat(value(option, text));
+          case "embedding-only" -> embeddingOnly = true;
+          default -> throw invalid(text);
+        }
+      }
+      return new Recipe(
+          Float.parseFloat(parts[0]),
+          Float.parseFloat(parts[1]),
+          Unfreezing.valueOf(parts[2]),
+          slanted,
+          epochs,
+          dropout,
+          embeddingScale,
+          embeddingOnly);
+    }
+
+    private static String value(String[] option, String text) {
+      if (option.length != 2) {
+        throw invalid(text);
+      }
+      return option[1];
+    }
+
+    private static IllegalArgumentException invalid(String text) {
+      return new IllegalArgumentException(
+          "recipe must be " + FORMAT + ", for example 0.01:1:NONE, got " + text);
+    }
+
+    @Override
+    public String toString() {
+      return "peak "
+          + peakRate
+          + ", factor "
+          + factor
+          + ", unfreezing "
+          + unfreezing
+          + (slanted ? ", slanted triangular" : ", constant rate")
+          + (epochs > 0 ? ", " + epochs + " epochs" : "")
+          + (dropout > 0 ? ", dropout " + dropout : "")
+          + (embeddingScale != 1 ? ", embedding rate x" + embeddingScale : "")
+          + (embeddingOnly ? ", pretrained embedding only" : "");
     }
   }
 }

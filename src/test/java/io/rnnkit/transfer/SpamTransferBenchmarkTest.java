@@ -7,10 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rnnkit.data.Example;
+import io.rnnkit.train.GroupSchedule;
 import io.rnnkit.transfer.SpamTransferBenchmark.Recipe;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** Epoch counts and recipe parsing of the spam transfer benchmark. */
+/** Epoch counts, recipe parsing, splits and schedules of the spam transfer benchmark. */
 class SpamTransferBenchmarkTest {
 
   @Test
@@ -40,9 +46,78 @@ class SpamTransferBenchmarkTest {
     IllegalArgumentException error =
         assertThrows(IllegalArgumentException.class, () -> Recipe.parse("0.01:NONE"));
     assertEquals(
-        "recipe must be PEAK_RATE:FACTOR:UNFREEZING[:constant], for example 0.01:1:NONE, got"
-            + " 0.01:NONE",
+        "recipe must be PEAK_RATE:FACTOR:UNFREEZING[:constant][:epochs=N][:dropout=RATE]"
+            + "[:embedding=SCALE][:embedding-only], for example 0.01:1:NONE, got 0.01:NONE",
         error.getMessage(),
         "the message shows the format and the value");
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Recipe.parse("0.01:1:NONE:epochs"),
+        "an option without a value");
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Recipe.parse("0.01:1:NONE:momentum=0.9"),
+        "an unknown option");
+  }
+
+  @Test
+  void recipe_parsesOptions() {
+    Recipe recipe = Recipe.parse("0.02:2.6:HEAD_ONLY:constant:epochs=30:dropout=0.3:embedding=0");
+    assertFalse(recipe.slanted(), "constant rate");
+    assertEquals(30, recipe.epochs(), "epochs");
+    assertEquals(0.3f, recipe.dropout(), "dropout");
+    assertEquals(0f, recipe.embeddingScale(), "embedding scale");
+    assertFalse(recipe.embeddingOnly(), "the whole encoder is loaded by default");
+    assertTrue(Recipe.parse("0.003:1:NONE:embedding-only").embeddingOnly(), "embedding only");
+    Recipe plain = Recipe.parse("0.01:1:NONE");
+    assertEquals(0, plain.epochs(), "epochs default to the size rule");
+    assertEquals(0f, plain.dropout(), "no dropout by default");
+    assertEquals(1f, plain.embeddingScale(), "the embedding follows the schedule by default");
+  }
+
+  @Test
+  void embeddingScaled_scalesOrFreezesBottomGroup() {
+    GroupSchedule base = GroupSchedule.constant(0.01f, 3);
+    float[] rates = new SpamTransferBenchmark.EmbeddingScaled(base, 0.1f).rates(5, 0);
+    assertEquals(0.001f, rates[0], 1e-9f, "embedding rate is scaled");
+    assertEquals(0.01f, rates[1], "LSTM rate unchanged");
+    assertEquals(0.01f, rates[2], "head rate unchanged");
+    boolean[] frozen = new SpamTransferBenchmark.EmbeddingScaled(base, 0f).enabled(0);
+    assertFalse(frozen[0], "scale 0 freezes the embedding");
+    assertTrue(frozen[1], "the LSTM still trains");
+    assertTrue(frozen[2], "the head still trains");
+  }
+
+  @Test
+  void split_holdsValidationOutOfTraining() {
+    List<Example> pool = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      pool.add(new Example(i, List.of("w"), "ham", null));
+    }
+    SpamTransferBenchmark.Split split = SpamTransferBenchmark.Split.of(pool, 200, 1, 500);
+    assertEquals(200, split.train().size(), "training mails");
+    assertEquals(500, split.validation().size(), "validation mails");
+    Set<Long> trainIds = new HashSet<>();
+    split.train().forEach(mail -> trainIds.add(mail.id()));
+    assertTrue(
+        split.validation().stream().noneMatch(mail -> trainIds.contains(mail.id())),
+        "no validation mail is a training mail");
+    SpamTransferBenchmark.Split larger = SpamTransferBenchmark.Split.of(pool, 500, 1, 500);
+    assertEquals(
+        split.train(), larger.train().subList(0, 200), "larger sets extend the smaller ones");
+    assertEquals(split.validation(), larger.validation(), "one validation split per seed");
+    assertTrue(
+        SpamTransferBenchmark.Split.of(pool, 501, 1, 500).validation().isEmpty(),
+        "no validation split where it would overlap the training mails");
+  }
+
+  @Test
+  void bucketBoundaries_followMaxTokens() {
+    assertEquals(
+        List.of(25, 50, 75), SpamTransferBenchmark.bucketBoundaries(100), "100 tokens per mail");
+    assertEquals(
+        List.of(25, 50, 75, 100, 150, 200, 250),
+        SpamTransferBenchmark.bucketBoundaries(300),
+        "300 tokens per mail");
   }
 }
