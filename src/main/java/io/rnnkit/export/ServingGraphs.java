@@ -139,8 +139,12 @@ final class ServingGraphs {
             network.languageModelLogits(step, encoded.outputs(), 1),
             step.constant(new long[] {-1, vocabularySize}));
     Operand<TFloat32> logProbabilities = step.withName(LOG_PROBABILITIES).nn.logSoftmax(logits);
+    List<Operand<TFloat32>> finalParts = encoded.finalState();
+    // ConcatV2 needs two inputs or more; a one-layer GRU or simple RNN has one state part.
     Operand<TFloat32> nextState =
-        step.withName("next_state").concat(encoded.finalState(), step.constant(1));
+        finalParts.size() == 1
+            ? step.withName("next_state").identity(finalParts.get(0))
+            : step.withName("next_state").concat(finalParts, step.constant(1));
     return Signature.builder(STEP)
         .methodName(PREDICT_METHOD)
         .input(TOKEN, token)

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rnnkit.config.CellKind;
+import io.rnnkit.config.ModelConfig;
 import io.rnnkit.config.TaskKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -229,6 +231,38 @@ class SavedModelExporterTest {
         state = result.state();
       }
       assertTrue(maxDifference <= 1e-5, "step and sequence differ by " + maxDifference);
+    }
+  }
+
+  @Test
+  void step_oneLayerGruCarriesItsSingleStatePart() {
+    ModelConfig gru =
+        TinyModels.config(TaskKind.LANGUAGE_MODEL).toBuilder()
+            .setCell(CellKind.GRU)
+            .setNumLayers(1)
+            .build();
+    try (TinyModels.Reference reference = new TinyModels.Reference(gru, 5)) {
+      Path checkpoint = reference.save(folder.resolve("checkpoints/gru"));
+      Path export =
+          SavedModelExporter.exportLanguageModel(
+              gru, TinyModels.VOCABULARY, checkpoint, folder.resolve("savedmodels/gru"), 1);
+      List<List<String>> rows = List.of(List.of("the", "cat", "sat"));
+      float[][][] sequence = reference.run(rows);
+      try (LanguageModelScorer scorer = LanguageModelScorer.load(export)) {
+        assertEquals(4, scorer.stateSize(), "one GRU layer carries h of size 4");
+        float[][] state = scorer.zeroState(1);
+        double maxDifference = 0;
+        for (int t = 0; t < 3; t++) {
+          LanguageModelScorer.Step result = scorer.step(List.of(rows.get(0).get(t)), state);
+          for (int v = 0; v < TinyModels.VOCABULARY.size(); v++) {
+            maxDifference =
+                Math.max(
+                    maxDifference, Math.abs(sequence[0][t][v] - result.logProbabilities()[0][v]));
+          }
+          state = result.state();
+        }
+        assertTrue(maxDifference <= 1e-5, "step and sequence differ by " + maxDifference);
+      }
     }
   }
 
