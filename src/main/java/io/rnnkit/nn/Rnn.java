@@ -77,12 +77,23 @@ public final class Rnn<S extends RnnState> {
   }
 
   /**
-   * Returns a layer over the same variables for graphs that take gradients: its cell builds the
-   * recurrent product in the transposed form ({@link RnnCell#withTransposedRecurrentProduct}),
-   * which gives the same outputs and runs the backward pass faster on CPUs. Direction and kernel
-   * are kept.
+   * Smallest hidden size at which {@link #forTraining()} builds the transposed recurrent product.
+   * In paired training steps on a 2-core AVX-512 CPU (LSTM, B 32, T 35) the transposed form was 11
+   * % faster at H 512 and 6 % faster at H 256, but 6 % slower at H 128, where the extra transposes
+   * cost more than the slow gradient product they replace.
+   */
+  public static final int TRANSPOSED_PRODUCT_MIN_HIDDEN = 256;
+
+  /**
+   * Returns a layer over the same variables for graphs that take gradients. From {@link
+   * #TRANSPOSED_PRODUCT_MIN_HIDDEN} units on, its cell builds the recurrent product in the
+   * transposed form ({@link RnnCell#withTransposedRecurrentProduct}), which gives the same outputs
+   * and runs the backward pass faster on CPUs. Smaller cells, direction and kernel are kept.
    */
   public Rnn<S> forTraining() {
+    if (cell.hiddenSize() < TRANSPOSED_PRODUCT_MIN_HIDDEN) {
+      return this;
+    }
     Rnn<S> copy = new Rnn<>(cell.withTransposedRecurrentProduct(true));
     copy.goBackwards = goBackwards;
     copy.kernel = kernel;

@@ -71,7 +71,8 @@ public interface RnnCell<S extends RnnState> {
 
   /**
    * Returns a cell with the same variables whose recurrent product is built in the transposed form
-   * ({@code value} true) or the plain one. {@link Rnn#forTraining()} sets it for training graphs.
+   * ({@code value} true) or the plain one. {@link Rnn#forTraining()} sets it for training graphs of
+   * cells with {@link Rnn#TRANSPOSED_PRODUCT_MIN_HIDDEN} units or more.
    */
   RnnCell<S> withTransposedRecurrentProduct(boolean value);
 

@@ -86,10 +86,9 @@ class TransposedRecurrentProductTest {
       Operand<TFloat32> mask = withMask ? randomConstant(tf, random, BATCH, HIDDEN) : null;
       Operand<TFloat32> outputWeights = randomConstant(tf, random, BATCH, STEPS, HIDDEN);
       Rnn<RnnState> plain = Rnn.of(cell).goBackwards(backwards);
-      Rnn<RnnState> training = plain.forTraining();
-      assertTrue(
-          training.cell().transposedRecurrentProduct(), "forTraining sets the transposed product");
-      assertFalse(plain.cell().transposedRecurrentProduct(), "the plain layer keeps its cell");
+      Rnn<RnnState> training =
+          Rnn.of(cell.withTransposedRecurrentProduct(true)).goBackwards(backwards);
+      assertFalse(plain.cell().transposedRecurrentProduct(), "a new cell builds the plain form");
       int before = countTransposes(g);
       List<Operand<?>> want = build(tf, g, plain, inputs, mask, outputWeights, variables);
       int afterPlain = countTransposes(g);
@@ -156,6 +155,24 @@ class TransposedRecurrentProductTest {
   @Test
   void simpleRnn() {
     assertSame(s -> SimpleRnnCell.create(s, "simple_rnn", INPUT, HIDDEN), false, true);
+  }
+
+  @Test
+  void forTraining_transposesFromMinimumHiddenSize() {
+    try (Graph g = new Graph()) {
+      ParameterStore store = ParameterStore.forTraining(Ops.create(g), 3);
+      int large = Rnn.TRANSPOSED_PRODUCT_MIN_HIDDEN;
+      Rnn<LstmState> wide = Rnn.of(LstmCell.create(store, "wide", INPUT, large)).goBackwards(true);
+      Rnn<LstmState> narrow = Rnn.of(LstmCell.create(store, "narrow", INPUT, large - 1));
+      assertTrue(
+          wide.forTraining().cell().transposedRecurrentProduct(),
+          "H " + large + " trains with the transposed product");
+      assertTrue(wide.forTraining().cell() != wide.cell(), "forTraining copies the cell");
+      assertFalse(
+          narrow.forTraining().cell().transposedRecurrentProduct(),
+          "H " + (large - 1) + " keeps the plain product");
+      assertFalse(wide.cell().transposedRecurrentProduct(), "the original layer is unchanged");
+    }
   }
 
   @Test
