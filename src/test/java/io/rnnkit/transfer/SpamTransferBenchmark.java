@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.function.IntFunction;
 
@@ -173,12 +174,12 @@ public final class SpamTransferBenchmark {
           sums[transfer][1] += run.test().accuracy();
           sums[transfer][2] += run.test().macroF1();
           System.out.printf(
-              "size %d seed %d %s: validation accuracy %.4f, test accuracy %.4f macro-F1 %.4f,"
+              "size %d seed %d %s: validation accuracy %s, test accuracy %.4f macro-F1 %.4f,"
                   + " last-epoch train loss %.4f (%.0f s)%n",
               size,
               seed,
               transfer == 1 ? "fine-tuned" : "random init",
-              run.validationAccuracy(),
+              cell(run.validationAccuracy()),
               run.test().accuracy(),
               run.test().macroF1(),
               run.lastLoss(),
@@ -335,7 +336,12 @@ public final class SpamTransferBenchmark {
       return " - | - | - |";
     }
     return String.format(
-        " %.4f | %.4f | %.4f |", sums[0] / seeds, sums[1] / seeds, sums[2] / seeds);
+        " %s | %.4f | %.4f |", cell(sums[0] / seeds), sums[1] / seeds, sums[2] / seeds);
+  }
+
+  /** Formats an accuracy with 4 decimals, or {@code -} when it was not measured (NaN). */
+  static String cell(double value) {
+    return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.4f", value);
   }
 
   /**

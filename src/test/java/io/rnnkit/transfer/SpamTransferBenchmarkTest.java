@@ -120,4 +120,10 @@ class SpamTransferBenchmarkTest {
         SpamTransferBenchmark.bucketBoundaries(300),
         "300 tokens per mail");
   }
+
+  @Test
+  void cell_printsDashForUnmeasuredValidation() {
+    assertEquals("-", SpamTransferBenchmark.cell(Double.NaN), "no validation mails");
+    assertEquals("0.9884", SpamTransferBenchmark.cell(0.98841), "four decimals");
+  }
 }
