@@ -12,11 +12,8 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
-import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
@@ -24,10 +21,10 @@ import org.tensorflow.types.TFloat32;
 class FusedGruTest {
 
   private static final int BATCH = 3;
+  private static final float SCALE = 1f;
   private static final int STEPS = 5;
   private static final int INPUT = 4;
   private static final int HIDDEN = 6;
-  private static final float TOLERANCE = 1e-5f;
   private static final String[] NAMES = {
     "outputs",
     "final hidden",
@@ -37,20 +34,6 @@ class FusedGruTest {
     "d recurrent_kernel",
     "d bias"
   };
-
-  private static Operand<TFloat32> randomConstant(Ops tf, Random random, long... shape) {
-    Shape s = Shape.of(shape);
-    float[] values = randomValues(random, (int) s.size(), 1f);
-    return tf.constant(s, DataBuffers.of(values, true, false));
-  }
-
-  private static float[] randomValues(Random random, int count, float scale) {
-    float[] values = new float[count];
-    for (int i = 0; i < count; i++) {
-      values[i] = (float) ((random.nextDouble() * 2 - 1) * scale);
-    }
-    return values;
-  }
 
   /**
    * Returns the outputs, final state and the gradients of a random linear function of both with
@@ -96,30 +79,37 @@ class FusedGruTest {
       Random random = new Random(11);
       ParameterStore store = ParameterStore.forTraining(tf, 3);
       GruCell cell = GruCell.create(store, "gru", INPUT, HIDDEN, false);
-      Operand<TFloat32> inputs = randomConstant(tf, random, BATCH, STEPS, INPUT);
-      HiddenState initial = new HiddenState(randomConstant(tf, random, BATCH, HIDDEN));
+      Operand<TFloat32> inputs =
+          KernelAgreement.randomConstant(tf, random, SCALE, BATCH, STEPS, INPUT);
+      HiddenState initial =
+          new HiddenState(KernelAgreement.randomConstant(tf, random, SCALE, BATCH, HIDDEN));
       List<Operand<TFloat32>> lossWeights =
           List.of(
-              randomConstant(tf, random, BATCH, STEPS, HIDDEN),
-              randomConstant(tf, random, BATCH, HIDDEN));
+              KernelAgreement.randomConstant(tf, random, SCALE, BATCH, STEPS, HIDDEN),
+              KernelAgreement.randomConstant(tf, random, SCALE, BATCH, HIDDEN));
       List<Operand<?>> unrolled =
           build(tf, cell, RecurrentKernel.UNROLLED, backwards, inputs, initial, lossWeights, g);
       assertFalse(
-          containsOpType(g, FusedGru.OP_TYPE), "the unrolled graph contains " + FusedGru.OP_TYPE);
+          (KernelAgreement.countOps(g, FusedGru.OP_TYPE) > 0),
+          "the unrolled graph contains " + FusedGru.OP_TYPE);
       List<Operand<?>> fused =
           build(tf, cell, RecurrentKernel.FUSED, backwards, inputs, initial, lossWeights, g);
       assertTrue(
-          containsOpType(g, FusedGru.OP_TYPE), "the fused graph contains " + FusedGru.OP_TYPE);
+          (KernelAgreement.countOps(g, FusedGru.OP_TYPE) > 0),
+          "the fused graph contains " + FusedGru.OP_TYPE);
       try (GraphRunner runner = new GraphRunner(g)) {
         // Weights of scale 0.8 and a random bias: swapping the r and u blocks, or computing
         // h' = (1 - u) * h + u * c, changes the outputs far beyond the tolerance.
-        runner.feed(cell.kernel(), randomValues(random, INPUT * 3 * HIDDEN, 0.8f));
-        runner.feed(cell.recurrentKernel(), randomValues(random, HIDDEN * 3 * HIDDEN, 0.8f));
-        runner.feed(cell.bias(), randomValues(random, 3 * HIDDEN, 0.8f));
+        runner.feed(cell.kernel(), KernelAgreement.randomValues(random, INPUT * 3 * HIDDEN, 0.8f));
+        runner.feed(
+            cell.recurrentKernel(),
+            KernelAgreement.randomValues(random, HIDDEN * 3 * HIDDEN, 0.8f));
+        runner.feed(cell.bias(), KernelAgreement.randomValues(random, 3 * HIDDEN, 0.8f));
         List<float[]> want = runner.fetch(unrolled);
         List<float[]> got = runner.fetch(fused);
         for (int k = 0; k < NAMES.length; k++) {
-          assertClose(want.get(k), got.get(k), NAMES[k] + (backwards ? " (backwards)" : ""));
+          KernelAgreement.assertClose(
+              want.get(k), got.get(k), NAMES[k] + (backwards ? " (backwards)" : ""));
         }
         assertPaddingIsZero(want.get(0), got.get(0));
       }
@@ -137,31 +127,6 @@ class FusedGruTest {
         assertEquals(0f, fused[offset + j], where + ", fused");
       }
     }
-  }
-
-  private static boolean containsOpType(Graph graph, String type) {
-    var it = graph.operations();
-    while (it.hasNext()) {
-      if (((GraphOperation) it.next()).type().equals(type)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static void assertClose(float[] want, float[] got, String label) {
-    assertEquals(want.length, got.length, label + ": number of values");
-    double worst = 0;
-    for (int i = 0; i < want.length; i++) {
-      double scale = Math.max(1, Math.abs(want[i]));
-      worst = Math.max(worst, Math.abs(want[i] - got[i]) / scale);
-    }
-    assertTrue(worst <= TOLERANCE, label + ": largest difference " + worst + " > " + TOLERANCE);
-    double size = 0;
-    for (float v : want) {
-      size = Math.max(size, Math.abs(v));
-    }
-    assertTrue(size > 1e-3, label + ": reference values are not all zero, largest " + size);
   }
 
   @Test
@@ -186,7 +151,7 @@ class FusedGruTest {
           .kernel(RecurrentKernel.FUSED)
           .apply(tf, inputs, tf.constant(new int[] {5, 2, 0}), STEPS);
       assertFalse(
-          containsOpType(g, FusedGru.OP_TYPE),
+          (KernelAgreement.countOps(g, FusedGru.OP_TYPE) > 0),
           "a resetAfter GRU under FUSED builds no " + FusedGru.OP_TYPE);
     }
   }
@@ -205,7 +170,7 @@ class FusedGruTest {
           .kernel(RecurrentKernel.FUSED)
           .apply(tf, inputs, tf.constant(new int[] {5, 2, 0}), STEPS);
       assertFalse(
-          containsOpType(g, FusedGru.OP_TYPE),
+          (KernelAgreement.countOps(g, FusedGru.OP_TYPE) > 0),
           "a bfloat16 GRU under FUSED builds no " + FusedGru.OP_TYPE);
     }
   }

@@ -9,35 +9,18 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
-import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 class FusedLstmTest {
 
   private static final int BATCH = 3;
+  private static final float SCALE = 1f;
   private static final int STEPS = 5;
   private static final int INPUT = 4;
   private static final int HIDDEN = 6;
-  private static final float TOLERANCE = 1e-5f;
-
-  private static Operand<TFloat32> randomConstant(Ops tf, Random random, long... shape) {
-    Shape s = Shape.of(shape);
-    float[] values = randomValues(random, (int) s.size(), 1f);
-    return tf.constant(s, DataBuffers.of(values, true, false));
-  }
-
-  private static float[] randomValues(Random random, int count, float scale) {
-    float[] values = new float[count];
-    for (int i = 0; i < count; i++) {
-      values[i] = (float) ((random.nextDouble() * 2 - 1) * scale);
-    }
-    return values;
-  }
 
   /** Outputs, final state and gradients of one kernel, all flattened. */
   private record Run(List<Operand<?>> fetches) {}
@@ -98,59 +81,40 @@ class FusedLstmTest {
       Random random = new Random(7);
       ParameterStore store = ParameterStore.forTraining(tf, 3);
       LstmCell cell = LstmCell.create(store, "lstm", INPUT, HIDDEN);
-      Operand<TFloat32> inputs = randomConstant(tf, random, BATCH, STEPS, INPUT);
+      Operand<TFloat32> inputs =
+          KernelAgreement.randomConstant(tf, random, SCALE, BATCH, STEPS, INPUT);
       LstmState initial =
           new LstmState(
-              randomConstant(tf, random, BATCH, HIDDEN), randomConstant(tf, random, BATCH, HIDDEN));
+              KernelAgreement.randomConstant(tf, random, SCALE, BATCH, HIDDEN),
+              KernelAgreement.randomConstant(tf, random, SCALE, BATCH, HIDDEN));
       List<Operand<TFloat32>> lossWeights =
           List.of(
-              randomConstant(tf, random, BATCH, STEPS, HIDDEN),
-              randomConstant(tf, random, BATCH, HIDDEN),
-              randomConstant(tf, random, BATCH, HIDDEN));
+              KernelAgreement.randomConstant(tf, random, SCALE, BATCH, STEPS, HIDDEN),
+              KernelAgreement.randomConstant(tf, random, SCALE, BATCH, HIDDEN),
+              KernelAgreement.randomConstant(tf, random, SCALE, BATCH, HIDDEN));
       Run unrolled =
           build(tf, cell, RecurrentKernel.UNROLLED, backwards, inputs, initial, lossWeights, g);
       Run fused =
           build(tf, cell, RecurrentKernel.FUSED, backwards, inputs, initial, lossWeights, g);
       assertTrue(
-          containsOpType(g, FusedLstm.OP_TYPE), "the fused graph contains " + FusedLstm.OP_TYPE);
+          (KernelAgreement.countOps(g, FusedLstm.OP_TYPE) > 0),
+          "the fused graph contains " + FusedLstm.OP_TYPE);
       try (GraphRunner runner = new GraphRunner(g)) {
         // Weights of scale 0.8 and a random bias: a wrong gate order or an added forget bias
         // changes the outputs far beyond the tolerance.
-        runner.feed(cell.kernel(), randomValues(random, INPUT * 4 * HIDDEN, 0.8f));
-        runner.feed(cell.recurrentKernel(), randomValues(random, HIDDEN * 4 * HIDDEN, 0.8f));
-        runner.feed(cell.bias(), randomValues(random, 4 * HIDDEN, 0.8f));
+        runner.feed(cell.kernel(), KernelAgreement.randomValues(random, INPUT * 4 * HIDDEN, 0.8f));
+        runner.feed(
+            cell.recurrentKernel(),
+            KernelAgreement.randomValues(random, HIDDEN * 4 * HIDDEN, 0.8f));
+        runner.feed(cell.bias(), KernelAgreement.randomValues(random, 4 * HIDDEN, 0.8f));
         List<float[]> want = runner.fetch(unrolled.fetches());
         List<float[]> got = runner.fetch(fused.fetches());
         for (int k = 0; k < names.length; k++) {
-          assertClose(want.get(k), got.get(k), names[k] + (backwards ? " (backwards)" : ""));
+          KernelAgreement.assertClose(
+              want.get(k), got.get(k), names[k] + (backwards ? " (backwards)" : ""));
         }
       }
     }
-  }
-
-  private static boolean containsOpType(Graph graph, String type) {
-    var it = graph.operations();
-    while (it.hasNext()) {
-      if (((GraphOperation) it.next()).type().equals(type)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static void assertClose(float[] want, float[] got, String what) {
-    assertEquals(want.length, got.length, what + ": number of values");
-    double worst = 0;
-    for (int i = 0; i < want.length; i++) {
-      double scale = Math.max(1, Math.abs(want[i]));
-      worst = Math.max(worst, Math.abs(want[i] - got[i]) / scale);
-    }
-    assertTrue(worst <= TOLERANCE, what + ": largest difference " + worst + " > " + TOLERANCE);
-    double size = 0;
-    for (float v : want) {
-      size = Math.max(size, Math.abs(v));
-    }
-    assertTrue(size > 1e-3, what + ": reference values are not all zero, largest " + size);
   }
 
   @Test

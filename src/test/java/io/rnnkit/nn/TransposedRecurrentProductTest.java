@@ -11,11 +11,8 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
-import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
@@ -27,26 +24,13 @@ import org.tensorflow.types.TFloat32;
 class TransposedRecurrentProductTest {
 
   private static final int BATCH = 3;
+  private static final float SCALE = 0.8f;
   private static final int STEPS = 5;
   private static final int INPUT = 4;
   private static final int HIDDEN = 6;
-  private static final float TOLERANCE = 1e-5f;
 
   private interface CellMaker {
     RnnCell<?> make(ParameterStore store);
-  }
-
-  private static Operand<TFloat32> randomConstant(Ops tf, Random random, long... shape) {
-    Shape s = Shape.of(shape);
-    return tf.constant(s, DataBuffers.of(randomValues(random, (int) s.size()), true, false));
-  }
-
-  private static float[] randomValues(Random random, int count) {
-    float[] values = new float[count];
-    for (int i = 0; i < count; i++) {
-      values[i] = (float) ((random.nextDouble() * 2 - 1) * 0.8);
-    }
-    return values;
   }
 
   /** Builds outputs, final state and the gradients of a weighted sum of them. */
@@ -82,54 +66,37 @@ class TransposedRecurrentProductTest {
       @SuppressWarnings("unchecked")
       RnnCell<RnnState> cell = (RnnCell<RnnState>) maker.make(store);
       List<Variable<TFloat32>> variables = new ArrayList<>(store.variables().values());
-      Operand<TFloat32> inputs = randomConstant(tf, random, BATCH, STEPS, INPUT);
-      Operand<TFloat32> mask = withMask ? randomConstant(tf, random, BATCH, HIDDEN) : null;
-      Operand<TFloat32> outputWeights = randomConstant(tf, random, BATCH, STEPS, HIDDEN);
+      Operand<TFloat32> inputs =
+          KernelAgreement.randomConstant(tf, random, SCALE, BATCH, STEPS, INPUT);
+      Operand<TFloat32> mask =
+          withMask ? KernelAgreement.randomConstant(tf, random, SCALE, BATCH, HIDDEN) : null;
+      Operand<TFloat32> outputWeights =
+          KernelAgreement.randomConstant(tf, random, SCALE, BATCH, STEPS, HIDDEN);
       Rnn<RnnState> plain = Rnn.of(cell).goBackwards(backwards);
       Rnn<RnnState> training =
           Rnn.of(cell.withTransposedRecurrentProduct(true)).goBackwards(backwards);
       assertFalse(plain.cell().transposedRecurrentProduct(), "a new cell builds the plain form");
-      int before = countTransposes(g);
+      int before = KernelAgreement.countOps(g, "Transpose");
       List<Operand<?>> want = build(tf, g, plain, inputs, mask, outputWeights, variables);
-      int afterPlain = countTransposes(g);
+      int afterPlain = KernelAgreement.countOps(g, "Transpose");
       List<Operand<?>> got = build(tf, g, training, inputs, mask, outputWeights, variables);
       assertNotEquals(
-          afterPlain, countTransposes(g), "the training graph builds the product transposed");
+          afterPlain,
+          KernelAgreement.countOps(g, "Transpose"),
+          "the training graph builds the product transposed");
       assertEquals(before, afterPlain, "the plain graph has no Transpose op");
       try (GraphRunner runner = new GraphRunner(g)) {
         for (Variable<TFloat32> v : variables) {
-          runner.feed(v, randomValues(random, (int) v.shape().size()));
+          runner.feed(v, KernelAgreement.randomValues(random, (int) v.shape().size(), SCALE));
         }
         List<float[]> a = runner.fetch(want);
         List<float[]> b = runner.fetch(got);
         for (int k = 0; k < a.size(); k++) {
-          assertClose(a.get(k), b.get(k), cell.name() + " fetch " + k + (backwards ? " back" : ""));
+          KernelAgreement.assertClose(
+              a.get(k), b.get(k), cell.name() + " fetch " + k + (backwards ? " back" : ""));
         }
       }
     }
-  }
-
-  private static int countTransposes(Graph graph) {
-    int count = 0;
-    var it = graph.operations();
-    while (it.hasNext()) {
-      if (((GraphOperation) it.next()).type().equals("Transpose")) {
-        count++;
-      }
-    }
-    return count;
-  }
-
-  private static void assertClose(float[] want, float[] got, String what) {
-    assertEquals(want.length, got.length, what + ": number of values");
-    double worst = 0;
-    double size = 0;
-    for (int i = 0; i < want.length; i++) {
-      worst = Math.max(worst, Math.abs(want[i] - got[i]) / Math.max(1, Math.abs(want[i])));
-      size = Math.max(size, Math.abs(want[i]));
-    }
-    assertTrue(worst <= TOLERANCE, what + ": largest difference " + worst + " > " + TOLERANCE);
-    assertTrue(size > 1e-3, what + ": reference values are not all zero, largest " + size);
   }
 
   @Test
@@ -185,14 +152,17 @@ class TransposedRecurrentProductTest {
               .withMatmulPrecision(MatmulPrecision.BFLOAT16)
               .withTransposedRecurrentProduct(true);
       Random random = new Random(3);
-      int before = countTransposes(g);
+      int before = KernelAgreement.countOps(g, "Transpose");
       Rnn.of(cell)
           .apply(
               tf,
-              randomConstant(tf, random, BATCH, STEPS, INPUT),
+              KernelAgreement.randomConstant(tf, random, SCALE, BATCH, STEPS, INPUT),
               tf.constant(new int[] {5, 2, 0}),
               STEPS);
-      assertEquals(before, countTransposes(g), "bfloat16 recurrent products are built plain");
+      assertEquals(
+          before,
+          KernelAgreement.countOps(g, "Transpose"),
+          "bfloat16 recurrent products are built plain");
     }
   }
 }
