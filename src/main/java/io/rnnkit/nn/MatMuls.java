@@ -39,11 +39,12 @@ final class MatMuls {
    * <p>With {@code transposed}, it is computed as {@code (weight^T h^T)^T}: the small activations
    * are transposed, the weight is not. The product is the same, but the gradients TensorFlow
    * derives from it are faster on CPUs. The plain form's gradient with respect to {@code h} is a
-   * {@code MatMul} with {@code transpose_b} on the weight, which for a step's shapes ({@code [B, N]
-   * x [N, H]^T} with small {@code B}) runs 3 to 5 times slower than the untransposed product. The
-   * transposed form's gradients are {@code weight dz^T} and {@code h^T dz} in layouts that run at
-   * the forward product's speed. The two extra transposes cost more than they save when no gradient
-   * is taken, so inference graphs use the plain form.
+   * {@code MatMul} with {@code transpose_b} on the weight ({@code [B, N] x [H, N]^T}), which for a
+   * step's shapes with small {@code B} ran 4 to 5 times slower than the same product on a
+   * transposed copy of the weight. The transposed form's gradients, {@code weight dz^T} and {@code
+   * h^T dz}, run at the forward product's speed. The two extra transposes cost more than they save
+   * when no gradient is taken, so inference graphs use the plain form. Bfloat16 products measured
+   * no faster in the transposed form, so they always use the plain one.
    */
   static Operand<TFloat32> recurrent(
       Ops tf,
