@@ -52,7 +52,8 @@ import org.tensorflow.types.family.TNumber;
  * (I + H) G H} (G = 4 gates for LSTM, 3 for GRU) and {@code 2 D H V} for the output layer (or
  * {@code 2 D H (S + 1)} with a sampled softmax); a training step counts 3 times the forward
  * products (forward, and two products per matrix backwards). Peak memory is {@code VmHWM}, reset
- * before each case through {@code /proc/self/clear_refs}.
+ * before each case through {@code /proc/self/clear_refs}. Each case also exports its trained model
+ * and times {@code SavedModelBundle.load} (median of 3 loads, so the files are in the page cache).
  *
  * <p>Arguments: {@code --quick} (a subset with fewer steps), {@code --steps N}, {@code --warmup N},
  * {@code --threads N}, {@code --out FILE} (also write the table there), {@code --matmul-precision
@@ -311,13 +312,13 @@ public final class LmBenchmark {
       }
       return median(seconds);
     } catch (IOException e) {
-      throw new UncheckedIOException("could not export the benchmark model to " + dir, e);
+      throw new UncheckedIOException("failed to export the benchmark model to " + dir, e);
     } finally {
       if (dir != null) {
         try {
           Checkpoints.deleteRecursively(dir);
         } catch (IOException e) {
-          System.err.println("could not delete " + dir + ": " + e.getMessage());
+          System.err.println("failed to delete " + dir + ": " + e.getMessage());
         }
       }
     }
