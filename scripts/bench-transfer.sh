@@ -17,10 +17,11 @@
 #                      PEAK_RATE:FACTOR:UNFREEZING, then any of the options
 #                      :constant (fixed rate instead of slanted triangular), :epochs=N,
 #                      :dropout=RATE, :embedding=SCALE (embedding rate multiplier, 0 freezes it),
-#                      :embedding-only (load only the pretrained embedding, LSTM starts random)
+#                      :embedding-only (load only the pretrained embedding, LSTM starts random),
+#                      :rescale (scale the loaded embedding to the random initialization's RMS)
 #   FINE_TUNED_RECIPE  the same for the arm that starts from the language model
-#                      (default 0.003:1:NONE:embedding-only, the best on validation at 200 mails;
-#                      0.01:1:NONE fine-tunes the whole pretrained encoder)
+#                      (default 0.003:1:NONE:embedding-only:rescale, the best on validation at
+#                      200 mails; 0.01:1:NONE fine-tunes the whole pretrained encoder)
 #   MAX_TOKENS         tokens kept from the start of each mail body, for the classifier and the
 #                      language-model text (default 100)
 #   LM_MAX_TOKENS      tokens kept per mail in the language-model text only (default MAX_TOKENS);
@@ -34,7 +35,7 @@ seeds="${2:-1,2,3}"
 brown_tokens="${3:-200000}"
 lm_epochs="${4:-4}"
 random_recipe="${5:-0.003:1:NONE}"
-fine_tuned_recipe="${6:-0.003:1:NONE:embedding-only}"
+fine_tuned_recipe="${6:-0.003:1:NONE:embedding-only:rescale}"
 max_tokens="${7:-100}"
 lm_max_tokens="${8:-$max_tokens}"
 

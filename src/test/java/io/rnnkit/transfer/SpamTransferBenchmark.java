@@ -25,6 +25,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.function.IntFunction;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
 
 /**
  * Spam filtering on SpamAssassin with and without a pretrained language model, for several
@@ -393,6 +397,9 @@ public final class SpamTransferBenchmark {
       } else if (transfer) {
         FineTuning.single(lmFolder).load(classifier, false, false);
       }
+      if (transfer && recipe.rescaleEmbedding()) {
+        rescaleEmbedding(classifier.modelSession());
+      }
       int groups = classifier.layerGroups().size();
       recipe.unfreezing().requireEveryGroupTrains(groups, epochs);
       long total = (long) epochs * classifier.updatesPerEpoch(train);
@@ -414,6 +421,23 @@ public final class SpamTransferBenchmark {
               : classifier.evaluate(split.validation()).accuracy();
       return new Run(classifier.evaluate(test), validation, lastLoss);
     }
+  }
+
+  /** Root mean square of the embedding's random initialization, uniform in [-0.05, 0.05). */
+  static final double INITIAL_EMBEDDING_RMS = 0.05 / Math.sqrt(3);
+
+  /**
+   * Scales the loaded embedding so that its root mean square equals that of a random
+   * initialization, keeping the directions of the pretrained vectors.
+   */
+  static void rescaleEmbedding(ModelSession session) {
+    Ops tf = session.ops().withSubScope("rescale_embedding");
+    Variable<TFloat32> embeddings = session.store().variables().get("embedding/embeddings");
+    Operand<TFloat32> rms =
+        tf.math.sqrt(tf.math.mean(tf.math.square(embeddings), tf.constant(new int[] {0, 1})));
+    Operand<TFloat32> scaled =
+        tf.math.mul(embeddings, tf.math.div(tf.constant((float) INITIAL_EMBEDDING_RMS), rms));
+    session.session().runner().addTarget(tf.assign(embeddings, scaled)).run();
   }
 
   /**
@@ -452,8 +476,9 @@ public final class SpamTransferBenchmark {
    * How one arm fine-tunes: the head's peak rate, the divisor between the rates of neighbouring
    * layer groups, the unfreezing policy, whether the rate follows a slanted triangular schedule
    * (otherwise it stays at the peak rate), the epochs (0 for {@link #epochs(int)}), the dropout
-   * rate of the model, a multiplier of the embedding's rate (0 freezes the embedding), and whether
-   * the fine-tuned arm loads only the pretrained embedding and starts the LSTM from random values.
+   * rate of the model, a multiplier of the embedding's rate (0 freezes the embedding), whether the
+   * fine-tuned arm loads only the pretrained embedding and starts the LSTM from random values, and
+   * whether it scales the loaded embedding to the root mean square of a random initialization.
    */
   record Recipe(
       float peakRate,
@@ -463,17 +488,19 @@ public final class SpamTransferBenchmark {
       int epochs,
       float dropout,
       float embeddingScale,
-      boolean embeddingOnly) {
+      boolean embeddingOnly,
+      boolean rescaleEmbedding) {
 
     static final String FORMAT =
         "PEAK_RATE:FACTOR:UNFREEZING[:constant][:epochs=N][:dropout=RATE][:embedding=SCALE]"
-            + "[:embedding-only]";
+            + "[:embedding-only][:rescale]";
 
     /**
      * Parses {@code PEAK_RATE:FACTOR:UNFREEZING} followed by any of the options {@code constant},
-     * {@code epochs=N}, {@code dropout=RATE}, {@code embedding=SCALE} and {@code embedding-only},
-     * for example {@code 0.01:1:NONE} or {@code 0.02:1:HEAD_ONLY:constant:epochs=30}, or {@code -},
-     * which skips the arm and returns {@code null}.
+     * {@code epochs=N}, {@code dropout=RATE}, {@code embedding=SCALE}, {@code embedding-only} and
+     * {@code rescale}, for example {@code 0.01:1:NONE} or {@code
+     * 0.02:1:HEAD_ONLY:constant:epochs=30}, or {@code -}, which skips the arm and returns {@code
+     * null}.
      */
     static Recipe parse(String text) {
       if (text.equals("-")) {
@@ -488,6 +515,7 @@ public final class SpamTransferBenchmark {
       float dropout = 0;
       float embeddingScale = 1;
       boolean embeddingOnly = false;
+      boolean rescale = false;
       for (int i = 3; i < parts.length; i++) {
         String[] option = parts[i].split("=", 2);
         switch (option[0]) {
@@ -496,6 +524,7 @@ public final class SpamTransferBenchmark {
           case "dropout" -> dropout = Float.parseFloat(value(option, text));
           case "embedding" -> embeddingScale = Float.parseFloat(value(option, text));
           case "embedding-only" -> embeddingOnly = true;
+          case "rescale" -> rescale = true;
           default -> throw invalid(text);
         }
       }
@@ -507,7 +536,8 @@ public final class SpamTransferBenchmark {
           epochs,
           dropout,
           embeddingScale,
-          embeddingOnly);
+          embeddingOnly,
+          rescale);
     }
 
     private static String value(String[] option, String text) {
@@ -534,7 +564,8 @@ public final class SpamTransferBenchmark {
           + (epochs > 0 ? ", " + epochs + " epochs" : "")
           + (dropout > 0 ? ", dropout " + dropout : "")
           + (embeddingScale != 1 ? ", embedding rate x" + embeddingScale : "")
-          + (embeddingOnly ? ", pretrained embedding only" : "");
+          + (embeddingOnly ? ", pretrained embedding only" : "")
+          + (rescaleEmbedding ? ", embedding rescaled to the initial RMS" : "");
     }
   }
 }

@@ -7,14 +7,23 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rnnkit.config.ModelConfig;
+import io.rnnkit.config.TaskKind;
+import io.rnnkit.config.TrainingConfig;
 import io.rnnkit.data.Example;
+import io.rnnkit.model.ModelConfigs;
 import io.rnnkit.train.GroupSchedule;
+import io.rnnkit.train.ModelSession;
+import io.rnnkit.train.TrainingConfigs;
 import io.rnnkit.transfer.SpamTransferBenchmark.Recipe;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
 
 /** Epoch counts, recipe parsing, splits and schedules of the spam transfer benchmark. */
 class SpamTransferBenchmarkTest {
@@ -47,7 +56,8 @@ class SpamTransferBenchmarkTest {
         assertThrows(IllegalArgumentException.class, () -> Recipe.parse("0.01:NONE"));
     assertEquals(
         "recipe must be PEAK_RATE:FACTOR:UNFREEZING[:constant][:epochs=N][:dropout=RATE]"
-            + "[:embedding=SCALE][:embedding-only], for example 0.01:1:NONE, got 0.01:NONE",
+            + "[:embedding=SCALE][:embedding-only][:rescale], for example 0.01:1:NONE, got"
+            + " 0.01:NONE",
         error.getMessage(),
         "the message shows the format and the value");
     assertThrows(
@@ -69,6 +79,7 @@ class SpamTransferBenchmarkTest {
     assertEquals(0f, recipe.embeddingScale(), "embedding scale");
     assertFalse(recipe.embeddingOnly(), "the whole encoder is loaded by default");
     assertTrue(Recipe.parse("0.003:1:NONE:embedding-only").embeddingOnly(), "embedding only");
+    assertTrue(Recipe.parse("0.01:1:NONE:rescale").rescaleEmbedding(), "rescaled embedding");
     Recipe plain = Recipe.parse("0.01:1:NONE");
     assertEquals(0, plain.epochs(), "epochs default to the size rule");
     assertEquals(0f, plain.dropout(), "no dropout by default");
@@ -125,5 +136,39 @@ class SpamTransferBenchmarkTest {
   void cell_printsDashForUnmeasuredValidation() {
     assertEquals("-", SpamTransferBenchmark.cell(Double.NaN), "no validation mails");
     assertEquals("0.9884", SpamTransferBenchmark.cell(0.98841), "four decimals");
+  }
+
+  @Test
+  void rescaleEmbedding_matchesInitialRmsKeepingDirections() {
+    ModelConfig config =
+        ModelConfigs.withDefaults(
+            ModelConfig.newBuilder()
+                .setTask(TaskKind.LANGUAGE_MODEL)
+                .setEmbeddingSize(2)
+                .setHiddenSize(3)
+                .build());
+    try (ModelSession model =
+        ModelSession.create(
+            config, TrainingConfigs.withDefaults(TrainingConfig.newBuilder().build()), 3)) {
+      Variable<TFloat32> embeddings = model.store().variables().get("embedding/embeddings");
+      Ops tf = model.ops();
+      var set = tf.assign(embeddings, tf.constant(new float[][] {{3, 4}, {0, 0}, {-6, 8}}));
+      var session = model.start();
+      session.runner().addTarget(set).run();
+      SpamTransferBenchmark.rescaleEmbedding(model);
+      float[] values = new float[6];
+      try (var result = session.runner().fetch(embeddings).run()) {
+        TFloat32 tensor = (TFloat32) result.get(0);
+        for (int i = 0; i < 6; i++) {
+          values[i] = tensor.getFloat(i / 2, i % 2);
+        }
+      }
+      // Mean square of (3, 4, 0, 0, -6, 8) is 125 / 6; every value is scaled by the same factor.
+      double factor = SpamTransferBenchmark.INITIAL_EMBEDDING_RMS / Math.sqrt(125.0 / 6);
+      float[] want = {3, 4, 0, 0, -6, 8};
+      for (int i = 0; i < 6; i++) {
+        assertEquals(want[i] * factor, values[i], 1e-6, "value " + i + " scaled by " + factor);
+      }
+    }
   }
 }
