@@ -5,10 +5,8 @@ import java.util.List;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
-import org.tensorflow.TensorFlow;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Stack;
-import org.tensorflow.op.core.Unstack;
 import org.tensorflow.op.linalg.MatMul;
 import org.tensorflow.op.nn.GRUBlockCell;
 import org.tensorflow.op.nn.GRUBlockCellGrad;
@@ -54,16 +52,11 @@ final class FusedGru {
   /** Op type of {@link GRUBlockCell} in TensorFlow Java 1.1.0. */
   static final String OP_TYPE = GRUBlockCell.OP_NAME;
 
-  private static boolean gradientRegistered;
-
   private FusedGru() {}
 
   /** Registers the gradient of {@code GRUBlockCell} once per process. Later calls do nothing. */
-  static synchronized void registerGradient() {
-    if (!gradientRegistered) {
-      TensorFlow.registerCustomGradient(OP_TYPE, FusedGru::gradient);
-      gradientRegistered = true;
-    }
+  static void registerGradient() {
+    CustomGradients.registerOnce(OP_TYPE, FusedGru::gradient);
   }
 
   /** Weights of {@code GRUBlockCell} built from the Keras weights of a {@link GruCell}. */
@@ -94,19 +87,18 @@ final class FusedGru {
     }
     registerGradient();
     BlockWeights weights = blockWeights(tf, cell);
-    List<Operand<TFloat32>> stepInputs = unstackTime(tf, inputs, timeSteps);
-    List<Operand<TBool>> masks = unstackTime(tf, stepMask, timeSteps);
+    List<Operand<TFloat32>> stepInputs = Rnn.unstackTime(tf, inputs, timeSteps);
+    List<Operand<TBool>> masks = Rnn.unstackTime(tf, stepMask, timeSteps);
     Operand<TFloat32> hidden = initial.hidden();
     List<Operand<TFloat32>> outputs = new ArrayList<>(timeSteps);
+    // No scope per step: withSubScope scans every op of the graph (see Rnn).
     for (int t = 0; t < timeSteps; t++) {
-      // No scope per step: withSubScope scans every op of the graph (see Rnn).
-      Ops stepOps = tf;
       GRUBlockCell<TFloat32> block =
-          stepOps.nn.gRUBlockCell(
+          tf.nn.gRUBlockCell(
               stepInputs.get(t), hidden, weights.wRu(), weights.wC(), weights.bRu(), weights.bC());
       Operand<TBool> active = masks.get(t);
-      outputs.add(Rnn.selectRows(stepOps, active, block.h(), stepOps.zerosLike(block.h())));
-      hidden = Rnn.selectRows(stepOps, active, block.h(), hidden);
+      outputs.add(Rnn.selectRows(tf, active, block.h(), tf.zerosLike(block.h())));
+      hidden = Rnn.selectRows(tf, active, block.h(), hidden);
     }
     Operand<TFloat32> sequence = tf.stack(outputs, Stack.axis(1L));
     return new RnnOutput<>(sequence, new HiddenState(hidden));
@@ -134,12 +126,6 @@ final class FusedGru {
   private static List<Operand<TFloat32>> splitGates(Ops tf, Operand<TFloat32> weights) {
     var split = tf.split(tf.constant(-1), weights, 3L);
     return new ArrayList<>(split.output());
-  }
-
-  private static <T extends org.tensorflow.types.family.TType> List<Operand<T>> unstackTime(
-      Ops tf, Operand<T> sequence, int timeSteps) {
-    Unstack<T> unstacked = tf.unstack(sequence, (long) timeSteps, Unstack.axis(1L));
-    return new ArrayList<>(unstacked.output());
   }
 
   /**

@@ -5,7 +5,6 @@ import java.util.List;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
-import org.tensorflow.TensorFlow;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.nn.BlockLSTM;
 import org.tensorflow.op.nn.BlockLSTMGrad;
@@ -38,16 +37,11 @@ final class FusedLstm {
   /** Op type of {@link BlockLSTM} in TensorFlow Java 1.1.0. */
   static final String OP_TYPE = BlockLSTM.OP_NAME;
 
-  private static boolean gradientRegistered;
-
   private FusedLstm() {}
 
   /** Registers the gradient of {@code BlockLSTMV2}; later calls do nothing. */
-  static synchronized void registerGradient() {
-    if (!gradientRegistered) {
-      TensorFlow.registerCustomGradient(OP_TYPE, FusedLstm::gradient);
-      gradientRegistered = true;
-    }
+  static void registerGradient() {
+    CustomGradients.registerOnce(OP_TYPE, FusedLstm::gradient);
   }
 
   /**

@@ -4,7 +4,6 @@ import java.util.List;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
-import org.tensorflow.TensorFlow;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.nn.SparseSoftmaxCrossEntropyWithLogits;
 import org.tensorflow.types.TBool;
@@ -162,20 +161,15 @@ public final class Losses {
     return tf.nn.sparseSoftmaxCrossEntropyWithLogits(logits, labels).loss();
   }
 
-  private static boolean gradientRegistered;
-
   /**
    * Registers the gradient of {@code SparseSoftmaxCrossEntropyWithLogits} once per process: the
    * gradient of the loss output times the op's own {@code backprop} output, row by row, and zeros
    * for the integer labels. The gradient of the {@code backprop} output (a second derivative) is
    * not propagated.
    */
-  static synchronized void registerCrossEntropyGradient() {
-    if (!gradientRegistered) {
-      TensorFlow.registerCustomGradient(
-          SparseSoftmaxCrossEntropyWithLogits.OP_NAME, Losses::crossEntropyGradient);
-      gradientRegistered = true;
-    }
+  static void registerCrossEntropyGradient() {
+    CustomGradients.registerOnce(
+        SparseSoftmaxCrossEntropyWithLogits.OP_NAME, Losses::crossEntropyGradient);
   }
 
   @SuppressWarnings("unchecked")

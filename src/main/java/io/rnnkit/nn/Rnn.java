@@ -78,9 +78,9 @@ public final class Rnn<S extends RnnState> {
 
   /**
    * Smallest hidden size at which {@link #forTraining()} builds the transposed recurrent product.
-   * In paired training steps on a 2-core AVX-512 CPU (LSTM, B 32, T 35) the transposed form was 11
-   * % faster at H 512 and 6 % faster at H 256, but 6 % slower at H 128, where the extra transposes
-   * cost more than the slow gradient product they replace.
+   * In paired training steps on a 2-core AVX-512 CPU (LSTM, B 32, T 35), the transposed form was 11
+   * % faster at H 512 and 6 % faster at H 256. At H 128 it was 6 % slower, because there the extra
+   * transposes cost more than the slow gradient product they replace.
    */
   public static final int TRANSPOSED_PRODUCT_MIN_HIDDEN = 256;
 
@@ -166,18 +166,16 @@ public final class Rnn<S extends RnnState> {
 
     S state = start;
     List<Operand<TFloat32>> outputs = new ArrayList<>(timeSteps);
+    // One scope for all steps: TensorFlow Java's withSubScope scans every op of the graph, so a
+    // scope per step made building quadratic in T once a graph held several unrolled copies.
     for (int t = 0; t < timeSteps; t++) {
-      // One scope for all steps: TensorFlow Java's withSubScope scans every op of the graph, so a
-      // scope per step made building quadratic in T once a graph held several unrolled copies.
-      Ops stepOps = scoped;
       if (resets != null) {
-        state =
-            keepWhereInactive(stepOps, resets.get(t), cell.zeroState(stepOps, batchSize), state);
+        state = keepWhereInactive(scoped, resets.get(t), cell.zeroState(scoped, batchSize), state);
       }
-      CellStep<S> step = cell.step(stepOps, stepInputs.get(t), state, recurrentMask);
+      CellStep<S> step = cell.step(scoped, stepInputs.get(t), state, recurrentMask);
       Operand<TBool> active = masks.get(t);
-      outputs.add(selectRows(stepOps, active, step.output(), stepOps.zerosLike(step.output())));
-      state = keepWhereInactive(stepOps, active, step.state(), state);
+      outputs.add(selectRows(scoped, active, step.output(), scoped.zerosLike(step.output())));
+      state = keepWhereInactive(scoped, active, step.state(), state);
     }
     Operand<TFloat32> sequence = scoped.stack(outputs, org.tensorflow.op.core.Stack.axis(1L));
     if (goBackwards) {
@@ -309,7 +307,8 @@ public final class Rnn<S extends RnnState> {
         sequence, lengths, 1L, org.tensorflow.op.core.ReverseSequence.batchDim(0L));
   }
 
-  private static <T extends org.tensorflow.types.family.TType> List<Operand<T>> unstackTime(
+  /** Splits a {@code [B, T, ...]} tensor into its {@code T} steps. */
+  static <T extends org.tensorflow.types.family.TType> List<Operand<T>> unstackTime(
       Ops tf, Operand<T> sequence, int timeSteps) {
     var unstacked = tf.unstack(sequence, (long) timeSteps, org.tensorflow.op.core.Unstack.axis(1L));
     List<Operand<T>> steps = new ArrayList<>(timeSteps);
