@@ -21,7 +21,7 @@ class StepProfileTest {
   }
 
   @Test
-  void typeOf_readsTheOpTypeOfATimelineLabel() {
+  void typeOf_timelineLabels() {
     assertEquals(
         "_MklMatMul",
         StepProfile.typeOf(

@@ -235,7 +235,7 @@ class SavedModelExporterTest {
   }
 
   @Test
-  void step_oneLayerGruCarriesItsSingleStatePart() {
+  void step_oneLayerGru() {
     ModelConfig gru =
         TinyModels.config(TaskKind.LANGUAGE_MODEL).toBuilder()
             .setCell(CellKind.GRU)

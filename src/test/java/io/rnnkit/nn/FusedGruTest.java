@@ -139,40 +139,36 @@ class FusedGruTest {
     assertSameRuns(true);
   }
 
-  @Test
-  void resetAfterGruStaysUnrolled() {
-    try (Graph g = new Graph()) {
-      Ops tf = Ops.create(g);
-      ParameterStore store = ParameterStore.forTraining(tf, 3);
-      GruCell cell = GruCell.create(store, "gru", INPUT, HIDDEN, true);
-      Operand<TFloat32> inputs =
-          tf.zeros(tf.constant(new int[] {BATCH, STEPS, INPUT}), TFloat32.class);
-      Rnn.of(cell)
-          .kernel(RecurrentKernel.FUSED)
-          .apply(tf, inputs, tf.constant(new int[] {5, 2, 0}), STEPS);
-      assertFalse(
-          (KernelAgreement.countOps(g, FusedGru.OP_TYPE) > 0),
-          "a resetAfter GRU under FUSED builds no " + FusedGru.OP_TYPE);
-    }
-  }
-
-  @Test
-  void bfloat16GruStaysUnrolled() {
+  /** Counts the GRUBlockCell ops that a FUSED layer over a GRU cell builds. */
+  private static int fusedOps(boolean resetAfter, MatmulPrecision precision) {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
       ParameterStore store = ParameterStore.forTraining(tf, 3);
       GruCell cell =
-          GruCell.create(store, "gru", INPUT, HIDDEN, false)
-              .withMatmulPrecision(MatmulPrecision.BFLOAT16);
+          GruCell.create(store, "gru", INPUT, HIDDEN, resetAfter).withMatmulPrecision(precision);
       Operand<TFloat32> inputs =
           tf.zeros(tf.constant(new int[] {BATCH, STEPS, INPUT}), TFloat32.class);
       Rnn.of(cell)
           .kernel(RecurrentKernel.FUSED)
           .apply(tf, inputs, tf.constant(new int[] {5, 2, 0}), STEPS);
-      assertFalse(
-          (KernelAgreement.countOps(g, FusedGru.OP_TYPE) > 0),
-          "a bfloat16 GRU under FUSED builds no " + FusedGru.OP_TYPE);
+      return KernelAgreement.countOps(g, FusedGru.OP_TYPE);
     }
+  }
+
+  @Test
+  void resetAfterGruStaysUnrolled() {
+    assertEquals(
+        0,
+        fusedOps(true, MatmulPrecision.FLOAT32),
+        "a resetAfter GRU under FUSED builds no " + FusedGru.OP_TYPE);
+  }
+
+  @Test
+  void bfloat16GruStaysUnrolled() {
+    assertEquals(
+        0,
+        fusedOps(false, MatmulPrecision.BFLOAT16),
+        "a bfloat16 GRU under FUSED builds no " + FusedGru.OP_TYPE);
   }
 
   @Test

@@ -50,15 +50,15 @@ final class KernelAgreement {
    * Asserts that {@code got} equals {@code want} within {@link #TOLERANCE} and that {@code want} is
    * not all zeros, which would make the comparison pass for any kernel.
    */
-  static void assertClose(float[] want, float[] got, String what) {
-    assertEquals(want.length, got.length, what + ": number of values");
+  static void assertClose(float[] want, float[] got, String label) {
+    assertEquals(want.length, got.length, label + ": number of values");
     double worst = 0;
     double size = 0;
     for (int i = 0; i < want.length; i++) {
       worst = Math.max(worst, Math.abs(want[i] - got[i]) / Math.max(1, Math.abs(want[i])));
       size = Math.max(size, Math.abs(want[i]));
     }
-    assertTrue(worst <= TOLERANCE, what + ": largest difference " + worst + " > " + TOLERANCE);
-    assertTrue(size > 1e-3, what + ": reference values are not all zero, largest " + size);
+    assertTrue(worst <= TOLERANCE, label + ": largest difference " + worst + " > " + TOLERANCE);
+    assertTrue(size > 1e-3, label + ": reference values are not all zero, largest " + size);
   }
 }

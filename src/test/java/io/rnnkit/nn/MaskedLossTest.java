@@ -71,7 +71,7 @@ class MaskedLossTest {
   }
 
   @Test
-  void sequenceCrossEntropy_ignoresOutOfRangeTargetsAtPaddedSteps() {
+  void sequenceCrossEntropy_paddedTargetOutOfRange() {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
       Operand<TFloat32> logits = tf.constant(new float[][][] {{{1, 2, 3}, {5, 5, 5}}});
