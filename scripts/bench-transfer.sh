@@ -6,7 +6,7 @@
 # validation split, except where the run trains on nearly every mail. Choose recipes on it.
 #
 # Usage: scripts/bench-transfer.sh [SIZES] [SEEDS] [BROWN_TOKENS] [LM_EPOCHS] [RANDOM_RECIPE]
-#                                  [FINE_TUNED_RECIPE] [MAX_TOKENS] [LM_MAX_TOKENS]
+#                                  [FINE_TUNED_RECIPE] [MAX_TOKENS] [LM_MAX_TOKENS] [MODEL]
 #   SIZES              training mails per run, comma-separated, "all" for every one
 #                      (default 50,200,1000,all)
 #   SEEDS              seeds of the training subset and initialization (default 1,2,3)
@@ -26,6 +26,8 @@
 #                      language-model text (default 100)
 #   LM_MAX_TOKENS      tokens kept per mail in the language-model text only (default MAX_TOKENS);
 #                      a value other than 100 pretrains and saves spam-lm-tT-eN
+#   MODEL              embedding and LSTM sizes of both arms and of the language model, as
+#                      EMBEDDINGxHIDDEN (default 64x128); other sizes save spam-lm-sEMBEDDINGxHIDDEN-...
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -38,6 +40,7 @@ random_recipe="${5:-0.003:1:NONE}"
 fine_tuned_recipe="${6:-0.003:1:NONE:embedding-only:rescale}"
 max_tokens="${7:-100}"
 lm_max_tokens="${8:-$max_tokens}"
+model="${9:-64x128}"
 
 scripts/fetch-data.sh brown spam
 mvn -B -q -DskipTests test-compile
@@ -47,4 +50,4 @@ TF_CPP_MIN_LOG_LEVEL=2 java \
   io.rnnkit.transfer.SpamTransferBenchmark \
   data/brown data/spam-assassin runs/bench-transfer "$sizes" "$seeds" "$brown_tokens" \
   "$lm_epochs" "$random_recipe" "$fine_tuned_recipe" "$max_tokens" \
-  "$lm_max_tokens"
+  "$lm_max_tokens" "$model"

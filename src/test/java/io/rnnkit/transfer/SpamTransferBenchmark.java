@@ -35,13 +35,15 @@ import org.tensorflow.types.TFloat32;
  * training-set sizes and seeds. Prints one line per run and a summary table in Markdown.
  *
  * <p>Arguments: {@code BROWN_DIR SPAM_DIR OUT_DIR SIZES SEEDS BROWN_TOKENS LM_EPOCHS RANDOM_RECIPE
- * FINE_TUNED_RECIPE [MAX_TOKENS [LM_MAX_TOKENS]]}, for example {@code data/brown data/spam-assassin
- * runs/bench 50,200,1000,all 1,2,3 200000 4 0.003:1:NONE 0.01:1:NONE 100}. {@code MAX_TOKENS} cuts
- * each mail body for the classifier and, unless {@code LM_MAX_TOKENS} is given, for the
- * language-model text. A recipe is parsed by {@link Recipe#parse}, and {@code -} skips that arm.
- * {@code LM_EPOCHS} is {@code N} (pretraining epochs on Brown plus the training mails) or {@code
- * N+M} (then {@code M} more epochs on the training mails alone, the second stage of ULMFiT). A
- * language model already saved under {@code OUT_DIR} is reused, so later runs skip pretraining.
+ * FINE_TUNED_RECIPE [MAX_TOKENS [LM_MAX_TOKENS [MODEL]]]}, for example {@code data/brown
+ * data/spam-assassin runs/bench 50,200,1000,all 1,2,3 200000 4 0.003:1:NONE 0.01:1:NONE 100}.
+ * {@code MAX_TOKENS} cuts each mail body for the classifier and, unless {@code LM_MAX_TOKENS} is
+ * given, for the language-model text. {@code MODEL} gives the embedding and LSTM sizes of both arms
+ * and of the language model as {@code EMBEDDINGxHIDDEN}, {@code 64x128} by default. A recipe is
+ * parsed by {@link Recipe#parse}, and {@code -} skips that arm. {@code LM_EPOCHS} is {@code N}
+ * (pretraining epochs on Brown plus the training mails) or {@code N+M} (then {@code M} more epochs
+ * on the training mails alone, the second stage of ULMFiT). A language model already saved under
+ * {@code OUT_DIR} is reused, so later runs skip pretraining.
  *
  * <p>Splits: the mails are shuffled with seed 0 and the first 20 % are the test split. The others
  * form the training pool, which each seed shuffles again: the run trains on the first {@code SIZE}
@@ -60,25 +62,48 @@ public final class SpamTransferBenchmark {
 
   private SpamTransferBenchmark() {}
 
-  /** Returns the model of both arms and of the language model for mails of {@code maxTokens}. */
-  static ModelConfig model(int maxTokens) {
-    return ModelConfig.newBuilder()
-        .setEmbeddingSize(64)
-        .setHiddenSize(128)
-        .setMaxLength(maxTokens)
-        .setPooling(Pooling.CONCAT_POOLING)
-        .build();
+  /** Embedding and LSTM sizes of both arms and of the language model. */
+  record ModelSize(int embedding, int hidden) {
+
+    /** Default sizes: embedding 64, LSTM 128. */
+    static final ModelSize DEFAULT = new ModelSize(64, 128);
+
+    /** Parses {@code EMBEDDINGxHIDDEN}, for example {@code 64x128}. */
+    static ModelSize parse(String text) {
+      String[] parts = text.split("x");
+      if (parts.length != 2) {
+        throw new IllegalArgumentException(
+            "model sizes must be EMBEDDINGxHIDDEN, for example 64x128, got " + text);
+      }
+      return new ModelSize(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
+    }
+
+    /** Returns the model of both arms and of the language model for mails of {@code maxTokens}. */
+    ModelConfig model(int maxTokens) {
+      return ModelConfig.newBuilder()
+          .setEmbeddingSize(embedding)
+          .setHiddenSize(hidden)
+          .setMaxLength(maxTokens)
+          .setPooling(Pooling.CONCAT_POOLING)
+          .build();
+    }
+
+    @Override
+    public String toString() {
+      return embedding + "x" + hidden;
+    }
   }
 
   /**
    * Returns the folder of the language model pretrained for {@code epochs} epochs on mails cut to
-   * {@code maxTokens}, then {@code mailEpochs} epochs on the mails alone. The default cut and no
-   * mail-only epochs keep the folder name of earlier runs, {@code spam-lm-eN}.
+   * {@code maxTokens}, then {@code mailEpochs} epochs on the mails alone. The default cut and sizes
+   * and no mail-only epochs keep the folder name of earlier runs, {@code spam-lm-eN}.
    */
-  static Path lmFolder(Path out, int maxTokens, int epochs, int mailEpochs) {
+  static Path lmFolder(Path out, ModelSize modelSize, int maxTokens, int epochs, int mailEpochs) {
+    String size = modelSize.equals(ModelSize.DEFAULT) ? "" : "s" + modelSize + "-";
     String cut = maxTokens == DEFAULT_MAX_TOKENS ? "" : "t" + maxTokens + "-";
     String second = mailEpochs == 0 ? "" : "-m" + mailEpochs;
-    return out.resolve("spam-lm-" + cut + "e" + epochs + second);
+    return out.resolve("spam-lm-" + size + cut + "e" + epochs + second);
   }
 
   /** Training mails of one run, and the validation mails held out of the same seed's pool. */
@@ -118,6 +143,7 @@ public final class SpamTransferBenchmark {
     Recipe transferRecipe = Recipe.parse(args[8]);
     int maxTokens = args.length > 9 ? Integer.parseInt(args[9]) : DEFAULT_MAX_TOKENS;
     int lmMaxTokens = args.length > 10 ? Integer.parseInt(args[10]) : maxTokens;
+    ModelSize modelSize = args.length > 11 ? ModelSize.parse(args[11]) : ModelSize.DEFAULT;
     System.out.println(
         "random init: "
             + randomRecipe
@@ -126,7 +152,9 @@ public final class SpamTransferBenchmark {
             + "; max tokens per mail "
             + maxTokens
             + ", in the language-model text "
-            + lmMaxTokens);
+            + lmMaxTokens
+            + ", embedding x LSTM "
+            + modelSize);
 
     long started = System.nanoTime();
     List<Example> mails = readMails(spamDir, Math.max(maxTokens, lmMaxTokens));
@@ -139,11 +167,11 @@ public final class SpamTransferBenchmark {
         "mails: %d train, %d test (%d spam in test)%n",
         train.size(), test.size(), test.stream().filter(m -> m.label().equals("spam")).count());
 
-    Path lmFolder = lmFolder(out, lmMaxTokens, lmEpochs, mailEpochs);
+    Path lmFolder = lmFolder(out, modelSize, lmMaxTokens, lmEpochs, mailEpochs);
     Vocabulary vocabulary =
-        languageModel(brownDir, brownTokens, lmMails, out, lmMaxTokens, lmEpochs);
+        languageModel(brownDir, brownTokens, lmMails, out, modelSize, lmMaxTokens, lmEpochs);
     if (mailEpochs > 0) {
-      continueOnMails(lmMails, vocabulary, out, lmMaxTokens, lmEpochs, mailEpochs);
+      continueOnMails(lmMails, vocabulary, out, modelSize, lmMaxTokens, lmEpochs, mailEpochs);
     }
     List<String> labels = List.of(SpamAssassinReader.HAM, SpamAssassinReader.SPAM);
     StringBuilder table = new StringBuilder();
@@ -173,7 +201,7 @@ public final class SpamTransferBenchmark {
                   seed,
                   recipe,
                   transfer == 1,
-                  maxTokens);
+                  modelSize.model(maxTokens));
           sums[transfer][0] += run.validationAccuracy();
           sums[transfer][1] += run.test().accuracy();
           sums[transfer][2] += run.test().macroF1();
@@ -235,9 +263,15 @@ public final class SpamTransferBenchmark {
    * the unlabelled training mails.
    */
   private static Vocabulary languageModel(
-      Path brownDir, int brownTokens, List<Example> train, Path out, int maxTokens, int epochs)
+      Path brownDir,
+      int brownTokens,
+      List<Example> train,
+      Path out,
+      ModelSize modelSize,
+      int maxTokens,
+      int epochs)
       throws Exception {
-    Path folder = lmFolder(out, maxTokens, epochs, 0);
+    Path folder = lmFolder(out, modelSize, maxTokens, epochs, 0);
     if (Files.isRegularFile(folder.resolve("checkpoint/variables.index"))) {
       Vocabulary vocabulary = ModelFiles.readVocabulary(folder);
       System.out.println("language model: reusing " + folder + ", vocabulary " + vocabulary.size());
@@ -257,9 +291,14 @@ public final class SpamTransferBenchmark {
     }
     Vocabulary vocabulary = Vocabulary.build(List.of(lmTokens), 3, 20000, List.of());
     try (LanguageModelTask lm =
-        LanguageModelTask.create(model(maxTokens), lmTraining(), vocabulary)) {
+        LanguageModelTask.create(modelSize.model(maxTokens), lmTraining(), vocabulary)) {
       trainLanguageModel(
-          lm, lmTokens, starts, vocabulary, epochs, epoch -> lmFolder(out, maxTokens, epoch, 0));
+          lm,
+          lmTokens,
+          starts,
+          vocabulary,
+          epochs,
+          epoch -> lmFolder(out, modelSize, maxTokens, epoch, 0));
     }
     return vocabulary;
   }
@@ -272,11 +311,13 @@ public final class SpamTransferBenchmark {
       List<Example> train,
       Vocabulary vocabulary,
       Path out,
+      ModelSize modelSize,
       int maxTokens,
       int epochs,
       int mailEpochs) {
     if (Files.isRegularFile(
-        lmFolder(out, maxTokens, epochs, mailEpochs).resolve("checkpoint/variables.index"))) {
+        lmFolder(out, modelSize, maxTokens, epochs, mailEpochs)
+            .resolve("checkpoint/variables.index"))) {
       return;
     }
     List<String> tokens = new ArrayList<>();
@@ -286,17 +327,17 @@ public final class SpamTransferBenchmark {
       tokens.addAll(mail.tokens());
     }
     try (LanguageModelTask lm =
-        LanguageModelTask.create(model(maxTokens), lmTraining(), vocabulary)) {
+        LanguageModelTask.create(modelSize.model(maxTokens), lmTraining(), vocabulary)) {
       Checkpoints.restore(
           lm.session().session(),
-          lmFolder(out, maxTokens, epochs, 0).resolve(ModelFiles.CHECKPOINT));
+          lmFolder(out, modelSize, maxTokens, epochs, 0).resolve(ModelFiles.CHECKPOINT));
       trainLanguageModel(
           lm,
           tokens,
           starts,
           vocabulary,
           mailEpochs,
-          epoch -> lmFolder(out, maxTokens, epochs, epoch));
+          epoch -> lmFolder(out, modelSize, maxTokens, epochs, epoch));
     }
   }
 
@@ -371,7 +412,7 @@ public final class SpamTransferBenchmark {
       long seed,
       Recipe recipe,
       boolean transfer,
-      int maxTokens) {
+      ModelConfig base) {
     List<Example> train = split.train();
     int epochs = recipe.epochs() > 0 ? recipe.epochs() : epochs(train.size());
     TrainingConfig training =
@@ -380,9 +421,9 @@ public final class SpamTransferBenchmark {
             .setBatchSize(16)
             .setClipNorm(1f)
             .setSeed(seed)
-            .addAllBucketBoundaries(bucketBoundaries(maxTokens))
+            .addAllBucketBoundaries(bucketBoundaries(base.getMaxLength()))
             .build();
-    ModelConfig model = model(maxTokens).toBuilder().setDropout(recipe.dropout()).build();
+    ModelConfig model = base.toBuilder().setDropout(recipe.dropout()).build();
     try (ClassifierTask classifier =
         ClassifierTask.createWithLayerGroups(model, training, vocabulary, labels)) {
       if (transfer && recipe.embeddingOnly()) {
