@@ -227,7 +227,8 @@ final class FinetuneCommand implements Callable<Integer> {
     try (ClassifierTask classifier =
         ClassifierTask.createWithLayerGroups(run.getModel(), training, vocabulary, labels)) {
       if (!scratch) {
-        System.out.print(fineTuning.load(classifier, allowPartial, extendVocabulary).table());
+        System.out.print(
+            fineTuning.load(classifier.modelSession(), allowPartial, extendVocabulary).table());
       }
       int epochs = training.getEpochs();
       unfreezing.requireEveryGroupTrains(classifier.layerGroups().size(), epochs);

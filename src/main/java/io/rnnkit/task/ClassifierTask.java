@@ -18,6 +18,7 @@ import io.rnnkit.train.LayerGroup;
 import io.rnnkit.train.LearningRateSchedule;
 import io.rnnkit.train.LearningRateSchedules;
 import io.rnnkit.train.MetricGoal;
+import io.rnnkit.train.ModelFiles;
 import io.rnnkit.train.ModelSession;
 import io.rnnkit.train.RunOptions;
 import io.rnnkit.train.TrainingConfigs;

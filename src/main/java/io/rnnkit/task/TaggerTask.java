@@ -13,6 +13,7 @@ import io.rnnkit.train.Checkpoints;
 import io.rnnkit.train.LearningRateSchedule;
 import io.rnnkit.train.LearningRateSchedules;
 import io.rnnkit.train.MetricGoal;
+import io.rnnkit.train.ModelFiles;
 import io.rnnkit.train.ModelSession;
 import io.rnnkit.train.RunOptions;
 import io.rnnkit.train.TaggerTrainer;

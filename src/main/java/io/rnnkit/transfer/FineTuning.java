@@ -3,7 +3,6 @@ package io.rnnkit.transfer;
 import io.rnnkit.config.ModelConfig;
 import io.rnnkit.data.Example;
 import io.rnnkit.data.Vocabulary;
-import io.rnnkit.task.ClassifierTask;
 import io.rnnkit.train.ModelSession;
 import io.rnnkit.transfer.NameMapping.Direction;
 import java.nio.file.Path;
@@ -97,19 +96,11 @@ public final class FineTuning {
   }
 
   /**
-   * Loads every pretrained variable of {@code classifier} by name and shape; the head stays new.
+   * Loads every pretrained variable of the model in {@code session} by name and shape; the head
+   * stays new.
    *
    * @param allowPartial keep unmatched variables newly initialized instead of failing
    * @param extendVocabulary accept an embedding with more rows than the pretrained one
-   */
-  public TransferReport load(
-      ClassifierTask classifier, boolean allowPartial, boolean extendVocabulary) {
-    return load(classifier.modelSession(), allowPartial, extendVocabulary);
-  }
-
-  /**
-   * Loads every pretrained variable of the model in {@code session} by name and shape, as {@link
-   * #load(ClassifierTask, boolean, boolean)} does for any task; the head stays new.
    */
   public TransferReport load(ModelSession session, boolean allowPartial, boolean extendVocabulary) {
     List<WeightTransfer.Source> sources =

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.rnnkit.config.CellKind;
 import io.rnnkit.config.ModelConfig;
 import io.rnnkit.config.TaskKind;
-import io.rnnkit.task.ModelFiles;
+import io.rnnkit.train.ModelFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -8,6 +8,7 @@ import io.rnnkit.config.ModelConfig;
 import io.rnnkit.config.TrainingConfig;
 import io.rnnkit.data.Example;
 import io.rnnkit.data.Vocabulary;
+import io.rnnkit.train.ModelFiles;
 import io.rnnkit.train.RunOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;

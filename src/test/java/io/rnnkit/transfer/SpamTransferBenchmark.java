@@ -13,9 +13,9 @@ import io.rnnkit.data.Vocabulary;
 import io.rnnkit.task.ClassifierTask;
 import io.rnnkit.task.Evaluation;
 import io.rnnkit.task.LanguageModelTask;
-import io.rnnkit.task.ModelFiles;
 import io.rnnkit.train.Checkpoints;
 import io.rnnkit.train.GroupSchedule;
+import io.rnnkit.train.ModelFiles;
 import io.rnnkit.train.ModelSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -436,7 +436,7 @@ public final class SpamTransferBenchmark {
             new WeightTransfer.Options(
                 List.of(session.network().headScope() + "/", "lstm/"), false, false));
       } else if (transfer) {
-        FineTuning.single(lmFolder).load(classifier, false, false);
+        FineTuning.single(lmFolder).load(classifier.modelSession(), false, false);
       }
       if (transfer && recipe.rescaleEmbedding()) {
         rescaleEmbedding(classifier.modelSession());

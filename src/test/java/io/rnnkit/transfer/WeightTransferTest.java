@@ -68,7 +68,7 @@ class WeightTransferTest {
         TensorBundleReader reader = TensorBundleReader.open(lm.resolve("checkpoint/variables"))) {
       Session session = classifier.modelSession().session();
       float[] headBefore = TransferData.read(session, "classifier_head/kernel");
-      TransferReport report = FineTuning.single(lm).load(classifier, false, false);
+      TransferReport report = FineTuning.single(lm).load(classifier.modelSession(), false, false);
 
       List<String> encoder =
           List.of("embedding/embeddings", "lstm/kernel", "lstm/recurrent_kernel", "lstm/bias");
@@ -105,7 +105,7 @@ class WeightTransferTest {
       IllegalArgumentException error =
           assertThrows(
               IllegalArgumentException.class,
-              () -> FineTuning.single(lm).load(classifier, false, false));
+              () -> FineTuning.single(lm).load(classifier.modelSession(), false, false));
       assertTrue(
           error.getMessage().contains("variable lstm/kernel has shape [6, 40] but lstm/kernel @ "),
           error.getMessage());
@@ -121,7 +121,7 @@ class WeightTransferTest {
         TensorBundleReader reader = TensorBundleReader.open(lm.resolve("checkpoint/variables"))) {
       Session session = classifier.modelSession().session();
       float[] kernelBefore = TransferData.read(session, "lstm/kernel");
-      TransferReport report = FineTuning.single(lm).load(classifier, true, false);
+      TransferReport report = FineTuning.single(lm).load(classifier.modelSession(), true, false);
       assertEquals(
           List.of("embedding/embeddings"), report.names(Status.LOADED), "only the embedding fits");
       assertArrayEquals(
@@ -140,7 +140,7 @@ class WeightTransferTest {
       IllegalArgumentException error =
           assertThrows(
               IllegalArgumentException.class,
-              () -> FineTuning.single(lm).load(classifier, false, false));
+              () -> FineTuning.single(lm).load(classifier.modelSession(), false, false));
       assertTrue(
           error.getMessage().startsWith("variable lstm_1/kernel has no pretrained tensor"),
           error.getMessage());
@@ -168,7 +168,7 @@ class WeightTransferTest {
         TensorBundleReader reader = TensorBundleReader.open(lm.resolve("checkpoint/variables"))) {
       Session session = classifier.modelSession().session();
       float[] initial = TransferData.read(session, "embedding/embeddings");
-      TransferReport report = FineTuning.single(lm).load(classifier, false, true);
+      TransferReport report = FineTuning.single(lm).load(classifier.modelSession(), false, true);
       assertEquals(
           List.of("embedding/embeddings"), report.names(Status.EXTENDED), "embedding extended");
       float[] loaded = TransferData.read(session, "embedding/embeddings");
@@ -192,7 +192,7 @@ class WeightTransferTest {
       IllegalArgumentException error =
           assertThrows(
               IllegalArgumentException.class,
-              () -> FineTuning.single(lm).load(classifier, false, false));
+              () -> FineTuning.single(lm).load(classifier.modelSession(), false, false));
       assertTrue(
           error.getMessage().startsWith("variable embedding/embeddings has shape"),
           error.getMessage());
@@ -207,7 +207,8 @@ class WeightTransferTest {
         TensorBundleReader backward =
             TensorBundleReader.open(secondLm.resolve("checkpoint/variables"))) {
       Session session = classifier.modelSession().session();
-      TransferReport report = FineTuning.bidirectional(lm, secondLm).load(classifier, false, false);
+      TransferReport report =
+          FineTuning.bidirectional(lm, secondLm).load(classifier.modelSession(), false, false);
       assertEquals(7, report.names(Status.LOADED).size(), "embedding and two halves of 3");
       assertArrayEquals(
           forward.readFloats("lstm/kernel"),

@@ -1,9 +1,8 @@
-package io.rnnkit.task;
+package io.rnnkit.train;
 
 import com.google.protobuf.TextFormat;
 import io.rnnkit.config.ModelConfig;
 import io.rnnkit.data.Vocabulary;
-import io.rnnkit.train.Checkpoints;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +22,7 @@ public final class ModelFiles {
   private ModelFiles() {}
 
   /** Writes the vocabulary and config into {@code folder}; the checkpoint is written apart. */
-  static void writeMetadata(Path folder, Vocabulary vocabulary, ModelConfig config) {
+  public static void writeMetadata(Path folder, Vocabulary vocabulary, ModelConfig config) {
     try {
       Files.createDirectories(folder);
       vocabulary.save(folder.resolve(VOCABULARY));
