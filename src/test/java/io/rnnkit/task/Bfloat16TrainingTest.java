@@ -8,6 +8,7 @@ import io.rnnkit.config.MatmulPrecision;
 import io.rnnkit.config.ModelConfig;
 import io.rnnkit.config.TrainingConfig;
 import io.rnnkit.data.Example;
+import io.rnnkit.data.TinyCorpus;
 import io.rnnkit.data.Vocabulary;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -7,6 +7,7 @@ import io.rnnkit.config.ModelConfig;
 import io.rnnkit.config.RecurrentKernel;
 import io.rnnkit.config.TrainingConfig;
 import io.rnnkit.data.Example;
+import io.rnnkit.data.TinyCorpus;
 import io.rnnkit.data.Vocabulary;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -10,6 +10,7 @@ import io.rnnkit.config.TaskKind;
 import io.rnnkit.config.TrainingConfig;
 import io.rnnkit.data.BpttLanes;
 import io.rnnkit.data.Example;
+import io.rnnkit.data.TinyCorpus;
 import io.rnnkit.data.Vocabulary;
 import io.rnnkit.model.ModelConfigs;
 import io.rnnkit.train.LanguageModelTrainer;

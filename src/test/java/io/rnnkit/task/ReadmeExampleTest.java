@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.rnnkit.config.ModelConfig;
 import io.rnnkit.config.TrainingConfig;
 import io.rnnkit.data.Example;
+import io.rnnkit.data.TinyCorpus;
 import io.rnnkit.data.Vocabulary;
 import io.rnnkit.export.Predictor;
 import java.nio.charset.StandardCharsets;

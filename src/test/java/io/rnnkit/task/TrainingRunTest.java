@@ -12,6 +12,7 @@ import io.rnnkit.config.ScheduleKind;
 import io.rnnkit.config.TrainingConfig;
 import io.rnnkit.data.BpttLanes;
 import io.rnnkit.data.Example;
+import io.rnnkit.data.TinyCorpus;
 import io.rnnkit.data.Vocabulary;
 import io.rnnkit.train.Checkpoints;
 import io.rnnkit.train.EventFiles;

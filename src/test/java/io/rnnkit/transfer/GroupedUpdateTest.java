@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.rnnkit.config.ModelConfig;
 import io.rnnkit.config.TrainingConfig;
 import io.rnnkit.data.Example;
+import io.rnnkit.data.TinyCorpus;
 import io.rnnkit.data.Vocabulary;
 import io.rnnkit.task.ClassifierTask;
 import io.rnnkit.train.LayerGroup;
@@ -39,7 +40,7 @@ class GroupedUpdateTest {
 
   @Test
   void layerGroups_bottomFirstHeadLast() {
-    List<Example> train = TransferData.examples(16, 1);
+    List<Example> train = TinyCorpus.examples(16, 1);
     try (ClassifierTask classifier = create(train)) {
       assertEquals(
           List.of(
@@ -54,7 +55,7 @@ class GroupedUpdateTest {
 
   @Test
   void gradualUnfreezing_frozenGroupsAndSlotsStayBitIdentical() {
-    List<Example> train = TransferData.examples(32, 2);
+    List<Example> train = TinyCorpus.examples(32, 2);
     try (ClassifierTask classifier = create(train)) {
       classifier.setGroupSchedule(new UlmfitSchedule(4, 0.05f, 2.6f, Unfreezing.GRADUAL, null));
       Session session = classifier.modelSession().session();
@@ -95,7 +96,7 @@ class GroupedUpdateTest {
 
   @Test
   void headOnly_encoderStaysFrozenOverEpochs() {
-    List<Example> train = TransferData.examples(24, 3);
+    List<Example> train = TinyCorpus.examples(24, 3);
     try (ClassifierTask classifier = create(train)) {
       classifier.setGroupSchedule(new UlmfitSchedule(4, 0.05f, 1f, Unfreezing.HEAD_ONLY, null));
       Session session = classifier.modelSession().session();
@@ -114,7 +115,7 @@ class GroupedUpdateTest {
 
   @Test
   void noGroupSchedule_everyGroupTrains() {
-    List<Example> train = TransferData.examples(16, 4);
+    List<Example> train = TinyCorpus.examples(16, 4);
     try (ClassifierTask classifier = create(train)) {
       Session session = classifier.modelSession().session();
       float[] embedding = TransferData.read(session, "embedding/embeddings");
@@ -127,8 +128,8 @@ class GroupedUpdateTest {
 
   @Test
   void setGroupSchedule_withoutGroupsFails() {
-    List<Example> train = TransferData.examples(8, 5);
-    Vocabulary vocabulary = TransferData.vocabulary(train);
+    List<Example> train = TinyCorpus.examples(8, 5);
+    Vocabulary vocabulary = TinyCorpus.vocabulary(train);
     try (ClassifierTask classifier =
         ClassifierTask.create(MODEL, TRAINING, vocabulary, List.of("cooking", "sport"))) {
       IllegalStateException error =
@@ -146,7 +147,7 @@ class GroupedUpdateTest {
 
   private static ClassifierTask create(List<Example> train) {
     return ClassifierTask.createWithLayerGroups(
-        MODEL, TRAINING, TransferData.vocabulary(train), List.of("cooking", "sport"));
+        MODEL, TRAINING, TinyCorpus.vocabulary(train), List.of("cooking", "sport"));
   }
 
   /** Reads every variable and every Adam slot of the classifier's store. */

@@ -9,6 +9,7 @@ import io.rnnkit.checkpoint.TensorBundleReader;
 import io.rnnkit.config.ModelConfig;
 import io.rnnkit.config.TrainingConfig;
 import io.rnnkit.data.Example;
+import io.rnnkit.data.TinyCorpus;
 import io.rnnkit.data.Vocabulary;
 import io.rnnkit.task.ClassifierTask;
 import io.rnnkit.task.LanguageModelTask;
@@ -45,14 +46,14 @@ class WeightTransferTest {
 
   @BeforeAll
   static void pretrain() {
-    train = TransferData.examples(40, 11);
-    vocabulary = TransferData.vocabulary(train);
+    train = TinyCorpus.examples(40, 11);
+    vocabulary = TinyCorpus.vocabulary(train);
     lm = pretrainLm("lm", 7);
     secondLm = pretrainLm("second-lm", 8);
   }
 
   private static Path pretrainLm(String name, long seed) {
-    int[][] stream = TransferData.stream(train, vocabulary);
+    int[][] stream = TinyCorpus.stream(train, vocabulary);
     Path target = folder.resolve(name);
     try (LanguageModelTask task =
         LanguageModelTask.create(MODEL, TRAINING.toBuilder().setSeed(seed).build(), vocabulary)) {

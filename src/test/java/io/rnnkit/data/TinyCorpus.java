@@ -1,21 +1,24 @@
-package io.rnnkit.task;
+package io.rnnkit.data;
 
-import io.rnnkit.data.Example;
-import io.rnnkit.data.Vocabulary;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-/** Small synthetic text made in code: two topics whose sentences share a few words. */
-final class TinyCorpus {
+/**
+ * Small synthetic text made in code for the tests of several packages. It has two topics whose
+ * sentences share a few words.
+ */
+public final class TinyCorpus {
   private TinyCorpus() {}
 
   static final List<String> SPORT = List.of("ball", "goal", "team", "match", "score");
   static final List<String> COOKING = List.of("salt", "oven", "bread", "pan", "soup");
   static final List<String> SHARED = List.of("the", "a", "was", "good", "today");
 
-  /** Returns {@code count} labeled sentences of 3 to 9 tokens, half "sport", half "cooking". */
-  static List<Example> examples(int count, long seed) {
+  /**
+   * Returns {@code count} labeled sentences of 3 to 9 tokens, alternately "sport" and "cooking".
+   */
+  public static List<Example> examples(int count, long seed) {
     Random random = new Random(seed);
     List<Example> examples = new ArrayList<>();
     for (int i = 0; i < count; i++) {
@@ -32,12 +35,12 @@ final class TinyCorpus {
     return examples;
   }
 
-  static Vocabulary vocabulary(List<Example> examples) {
+  public static Vocabulary vocabulary(List<Example> examples) {
     return Vocabulary.build(examples.stream().map(Example::tokens).toList(), 1, 0, List.of());
   }
 
   /** Concatenates the examples' token ids into one stream, one document per example. */
-  static int[][] stream(List<Example> examples, Vocabulary vocabulary) {
+  public static int[][] stream(List<Example> examples, Vocabulary vocabulary) {
     List<Integer> ids = new ArrayList<>();
     List<Integer> starts = new ArrayList<>();
     for (Example example : examples) {
