@@ -6,15 +6,10 @@ import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
 
 /** A training pass over padded batches of independent sentences, in a fixed order. */
-final class BatchPass implements TrainingPass {
+final class BatchPass extends CountingPass {
   private final List<Batch> batches;
-  private final int size;
   private final ToDoubleFunction<Batch> update;
   private final ToLongFunction<Batch> weight;
-  private int position;
-  private double lossSum;
-  private double lossWeight;
-  private long tokens;
 
   /**
    * @param update runs the update of one batch and returns its mean loss, not finite when the
@@ -26,64 +21,39 @@ final class BatchPass implements TrainingPass {
       int maxUpdates,
       ToDoubleFunction<Batch> update,
       ToLongFunction<Batch> weight) {
+    super(batches.size(), maxUpdates);
     this.batches = batches;
-    this.size = maxUpdates > 0 ? Math.min(maxUpdates, batches.size()) : batches.size();
     this.update = update;
     this.weight = weight;
   }
 
   @Override
-  public int size() {
-    return size;
-  }
-
-  @Override
-  public int position() {
-    return position;
-  }
-
-  @Override
   public double next() {
-    Batch batch = batches.get(position);
+    Batch batch = batches.get(position());
     double loss = update.applyAsDouble(batch);
-    position++;
-    tokens += batch.realTokens();
+    advance(batch.realTokens());
     if (Double.isFinite(loss)) {
       long w = weight.applyAsLong(batch);
-      lossSum += loss * w;
-      lossWeight += w;
+      addLoss(loss * w, w);
     }
     return loss;
   }
 
   @Override
-  public double meanLoss() {
-    return lossSum / Math.max(lossWeight, 1);
-  }
-
-  @Override
-  public long tokens() {
-    return tokens;
-  }
-
-  @Override
   public PassPosition snapshot() {
-    return new PassPosition(position, lossSum, lossWeight, tokens, null);
+    return snapshotWith(null);
   }
 
   @Override
   public void restore(PassPosition saved) {
-    if (saved.position() > size) {
+    if (saved.position() > size()) {
       throw new IllegalArgumentException(
           "the saved position "
               + saved.position()
               + " is past the "
-              + size
+              + size()
               + " batches of this epoch; resume with the data and batch size of the saved run");
     }
-    position = saved.position();
-    lossSum = saved.lossSum();
-    lossWeight = saved.lossWeight();
-    tokens = saved.tokens();
+    restoreCounts(saved);
   }
 }

@@ -3,14 +3,10 @@ package io.rnnkit.train;
 import io.rnnkit.data.BucketBatcher.Batch;
 import io.rnnkit.model.Network;
 import io.rnnkit.nn.Losses;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.Operand;
-import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
@@ -19,25 +15,18 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
-import org.tensorflow.types.TInt64;
 
 /**
  * Trains and evaluates a sentence classifier on bucketed batches: one unrolled graph per bucket
  * length, all on the same variables.
  */
-public final class ClassifierTrainer {
+public final class ClassifierTrainer extends BucketTrainer<ClassifierTrainer.BucketGraph> {
 
   private static final Logger log = LoggerFactory.getLogger(ClassifierTrainer.class);
   private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
 
-  private final ModelSession model;
-  private LearningRateSchedule schedule;
-  private final StepGuard guard = new StepGuard(StepGuard.DEFAULT_MAX_CONSECUTIVE);
-  private final Map<Integer, BucketGraph> trainGraphs = new HashMap<>();
-  private final Map<Integer, BucketGraph> evalGraphs = new HashMap<>();
   private final List<LayerGroup> groups;
   private GroupSchedule groupSchedule;
-  private long step;
 
   public ClassifierTrainer(ModelSession model, LearningRateSchedule schedule) {
     this(model, schedule, null);
@@ -52,8 +41,7 @@ public final class ClassifierTrainer {
    */
   public ClassifierTrainer(
       ModelSession model, LearningRateSchedule schedule, List<LayerGroup> groups) {
-    this.model = model;
-    this.schedule = schedule;
+    super(model, schedule);
     this.groups = groups == null ? null : List.copyOf(groups);
   }
 
@@ -67,24 +55,6 @@ public final class ClassifierTrainer {
           "this trainer has no layer groups; create it with the constructor that takes groups");
     }
     this.groupSchedule = groupSchedule;
-  }
-
-  /** Builds the graphs of every bucket length before the session starts. */
-  public void prepare(int[] bucketLengths) {
-    for (int length : bucketLengths) {
-      graph(length, true);
-      graph(length, false);
-    }
-  }
-
-  /** Returns the number of updates attempted so far. */
-  public long step() {
-    return step;
-  }
-
-  /** Returns the number of updates skipped for a non-finite loss or gradient norm. */
-  public long skippedSteps() {
-    return guard.skipped();
   }
 
   /**
@@ -119,7 +89,7 @@ public final class ClassifierTrainer {
         lastLog = now;
         log.info(
             "step {} loss {} ({} tokens/s)",
-            step,
+            step(),
             String.format("%.4f", pass.meanLoss()),
             String.format("%.0f", pass.tokens() / ((now - started) / 1e9)));
       }
@@ -142,84 +112,31 @@ public final class ClassifierTrainer {
    * switches.
    */
   public TrainingPass startPass(List<Batch> batches, int maxUpdates, int epoch) {
-    return new BatchPass(batches, maxUpdates, batch -> update(batch, epoch), Batch::size);
-  }
-
-  /** Sets the count of attempted updates, as a resumed run must before its first update. */
-  public void resumeAt(long step) {
-    this.step = step;
-  }
-
-  /** Replaces the learning-rate schedule for the following updates. */
-  public void setSchedule(LearningRateSchedule schedule) {
-    this.schedule = schedule;
-  }
-
-  /** Returns the learning-rate schedule. */
-  public LearningRateSchedule schedule() {
-    return schedule;
-  }
-
-  /** Runs the update of one batch and returns its loss; not finite when the update was skipped. */
-  private double update(Batch batch, int epoch) {
-    Session session = model.start();
-    BucketGraph graph = graph(batch.bucketLength(), true);
-    List<Tensor> inputs = new ArrayList<>();
-    try {
-      Session.Runner runner = feed(session.runner(), graph, batch, inputs);
-      if (graph.grouped == null) {
-        TFloat32 rate = TFloat32.scalarOf(schedule.rate(step));
-        inputs.add(rate);
-        runner.feed(model.learningRate(), rate);
-      } else {
-        feedGroups(runner, graph.grouped, epoch, inputs);
-      }
-      TInt64 seed = TInt64.vectorOf(model.training().getSeed(), step);
-      inputs.add(seed);
-      runner.feed(model.dropoutSeed(), seed);
-      runner.fetch(graph.loss).fetch(graph.update.globalNorm()).addTarget(graph.update.train());
-      try (Result result = runner.run()) {
-        double loss = ((TFloat32) result.get(0)).getFloat();
-        double norm = ((TFloat32) result.get(1)).getFloat();
-        boolean applied = guard.record(step, loss, norm);
-        step++;
-        return applied ? loss : Double.NaN;
-      }
-    } finally {
-      inputs.forEach(Tensor::close);
-    }
+    return new BatchPass(batches, maxUpdates, batch -> runUpdate(batch, epoch), Batch::size);
   }
 
   /** Returns the class probabilities {@code [rows][C]} of every batch, in batch order. */
   public List<float[][]> predict(List<Batch> batches) {
-    Session session = model.start();
-    List<float[][]> probabilities = new ArrayList<>();
-    for (Batch batch : batches) {
-      BucketGraph graph = graph(batch.bucketLength(), false);
-      List<Tensor> inputs = new ArrayList<>();
-      try (Result result =
-          feed(session.runner(), graph, batch, inputs).fetch(graph.probabilities).run()) {
-        probabilities.add(Tensors.floats2d((TFloat32) result.get(0)));
-      } finally {
-        inputs.forEach(Tensor::close);
-      }
-    }
-    return probabilities;
+    return evaluateBatches(
+        batches, BucketGraph::probabilities, result -> Tensors.floats2d((TFloat32) result));
   }
 
-  private static Session.Runner feed(
-      Session.Runner runner, BucketGraph graph, Batch batch, List<Tensor> inputs) {
-    TInt32 tokens = Tensors.ints(batch.tokens());
-    inputs.add(tokens);
-    TInt32 lengths = Tensors.ints(batch.lengths());
-    inputs.add(lengths);
-    runner.feed(graph.tokens, tokens).feed(graph.lengths, lengths);
+  @Override
+  void feedTargets(Session.Runner runner, BucketGraph graph, Batch batch, List<Tensor> inputs) {
     if (batch.labels() != null) {
       TInt32 labels = Tensors.ints(batch.labels());
       inputs.add(labels);
       runner.feed(graph.labels, labels);
     }
-    return runner;
+  }
+
+  @Override
+  void feedRates(Session.Runner runner, BucketGraph graph, int epoch, List<Tensor> inputs) {
+    if (graph.grouped == null) {
+      feedRate(runner, inputs);
+    } else {
+      feedGroups(runner, graph.grouped, epoch, inputs);
+    }
   }
 
   private void feedGroups(
@@ -227,8 +144,8 @@ public final class ClassifierTrainer {
     GroupSchedule current =
         groupSchedule != null
             ? groupSchedule
-            : GroupSchedule.constant(schedule.rate(step), groups.size());
-    float[] rates = current.rates(step, epoch);
+            : GroupSchedule.constant(schedule().rate(step()), groups.size());
+    float[] rates = current.rates(step(), epoch);
     boolean[] enabled = current.enabled(epoch);
     if (rates.length != groups.size() || enabled.length != groups.size()) {
       throw new IllegalStateException(
@@ -250,12 +167,8 @@ public final class ClassifierTrainer {
     }
   }
 
-  private BucketGraph graph(int length, boolean training) {
-    Map<Integer, BucketGraph> cache = training ? trainGraphs : evalGraphs;
-    return cache.computeIfAbsent(length, t -> build(t, training));
-  }
-
-  private BucketGraph build(int steps, boolean training) {
+  @Override
+  BucketGraph build(int steps, boolean training) {
     Ops tf =
         model.ops().withSubScope((training ? "classifier_train_" : "classifier_eval_") + steps);
     Network network = model.network();
@@ -281,14 +194,15 @@ public final class ClassifierTrainer {
     return new BucketGraph(tokens, lengths, labels, loss, tf.nn.softmax(logits), update, grouped);
   }
 
-  private record BucketGraph(
+  record BucketGraph(
       Placeholder<TInt32> tokens,
       Placeholder<TInt32> lengths,
       Placeholder<TInt32> labels,
       Operand<TFloat32> loss,
       Operand<TFloat32> probabilities,
       ModelSession.Update update,
-      ModelSession.GroupedUpdate grouped) {}
+      ModelSession.GroupedUpdate grouped)
+      implements BucketTrainer.Graph {}
 
   /**
    * Figures of one training pass.

@@ -21,7 +21,6 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
-import org.tensorflow.types.TInt64;
 
 /**
  * Trains and evaluates a language model with truncated backpropagation through time.
@@ -37,32 +36,17 @@ import org.tensorflow.types.TInt64;
  * update, so the loss a training pass reports is the sampled one; evaluation always uses the full
  * softmax.
  */
-public final class LanguageModelTrainer {
+public final class LanguageModelTrainer extends AbstractTrainer {
 
   private static final Logger log = LoggerFactory.getLogger(LanguageModelTrainer.class);
   private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
 
-  private final ModelSession model;
-  private LearningRateSchedule schedule;
-  private final StepGuard guard = new StepGuard(StepGuard.DEFAULT_MAX_CONSECUTIVE);
   private final Map<Integer, WindowGraph> trainGraphs = new HashMap<>();
   private final Map<Integer, WindowGraph> evalGraphs = new HashMap<>();
   private LogUniformSampler sampler;
-  private long step;
 
   public LanguageModelTrainer(ModelSession model, LearningRateSchedule schedule) {
-    this.model = model;
-    this.schedule = schedule;
-  }
-
-  /** Returns the number of updates attempted so far, applied or skipped. */
-  public long step() {
-    return step;
-  }
-
-  /** Returns the number of updates skipped for a non-finite loss or gradient norm. */
-  public long skippedSteps() {
-    return guard.skipped();
+    super(model, schedule);
   }
 
   /**
@@ -100,7 +84,7 @@ public final class LanguageModelTrainer {
         lastLog = now;
         log.info(
             "step {} loss {} ({} tokens/s)",
-            step,
+            step(),
             String.format("%.4f", pass.meanLoss()),
             String.format("%.0f", pass.tokens() / ((now - started) / 1e9)));
       }
@@ -118,80 +102,47 @@ public final class LanguageModelTrainer {
     return new Pass(lanes, steps, true, maxUpdates);
   }
 
-  /** Sets the count of attempted updates, as a resumed run must before its first update. */
-  public void resumeAt(long step) {
-    this.step = step;
-  }
-
-  /** Replaces the learning-rate schedule for the following updates. */
-  public void setSchedule(LearningRateSchedule schedule) {
-    this.schedule = schedule;
-  }
-
-  /** Returns the learning-rate schedule. */
-  public LearningRateSchedule schedule() {
-    return schedule;
-  }
-
   /** Windows of one pass, with the recurrent state carried from each window to the next. */
-  private final class Pass implements TrainingPass {
+  private final class Pass extends CountingPass {
     private final WindowGraph graph;
     private final boolean training;
     private final List<BpttWindow> windows;
-    private final int size;
     private float[][][] state;
-    private int position;
-    private double lossSum;
-    private long lossTokens;
-    private long tokens;
 
     Pass(BpttLanes lanes, int steps, boolean training, int maxUpdates) {
-      this.graph = graph(steps, training);
+      this(graph(steps, training), training, lanes.windows(steps), lanes.laneCount(), maxUpdates);
+    }
+
+    private Pass(
+        WindowGraph graph,
+        boolean training,
+        List<BpttWindow> windows,
+        int laneCount,
+        int maxUpdates) {
+      super(windows.size(), maxUpdates);
+      this.graph = graph;
       this.training = training;
-      this.windows = lanes.windows(steps);
-      this.size = maxUpdates > 0 ? Math.min(maxUpdates, windows.size()) : windows.size();
-      this.state = zeroState(lanes.laneCount(), model.network().config().getHiddenSize());
-    }
-
-    @Override
-    public int size() {
-      return size;
-    }
-
-    @Override
-    public int position() {
-      return position;
+      this.windows = windows;
+      this.state = zeroState(laneCount, model.network().config().getHiddenSize());
     }
 
     @Override
     public double next() {
-      BpttWindow window = windows.get(position);
+      BpttWindow window = windows.get(position());
       resetLanes(state, window.resetState());
       WindowResult result = runWindow(model.start(), graph, window, state, training);
       state = result.finalState();
-      position++;
-      tokens += result.tokens();
+      advance(result.tokens());
       double mean = result.lossSum() / Math.max(result.tokens(), 1);
       if (!training || Double.isFinite(mean)) {
-        lossSum += result.lossSum();
-        lossTokens += result.tokens();
+        addLoss(result.lossSum(), result.tokens());
       }
       return mean;
     }
 
     @Override
-    public double meanLoss() {
-      return lossSum / Math.max(lossTokens, 1);
-    }
-
-    @Override
-    public long tokens() {
-      return tokens;
-    }
-
-    @Override
     public PassPosition snapshot() {
-      return new PassPosition(position, lossSum, lossTokens, tokens, state);
+      return snapshotWith(state);
     }
 
     @Override
@@ -206,10 +157,7 @@ public final class LanguageModelTrainer {
                 + state[0].length
                 + " lanes; resume with the batch size and model of the saved run");
       }
-      position = saved.position();
-      lossSum = saved.lossSum();
-      lossTokens = (long) saved.lossWeight();
-      tokens = saved.tokens();
+      restoreCounts(saved);
       state = saved.carriedState();
     }
   }
@@ -231,9 +179,8 @@ public final class LanguageModelTrainer {
       runner.fetch(graph.loss.sum()).fetch(graph.loss.count());
       graph.finalState.forEach(runner::fetch);
       if (training) {
-        runner.feed(model.learningRate(), track(inputs, TFloat32.scalarOf(schedule.rate(step))));
-        runner.feed(
-            model.dropoutSeed(), track(inputs, TInt64.vectorOf(model.training().getSeed(), step)));
+        feedRate(runner, inputs);
+        feedDropoutSeed(runner, inputs);
         runner.fetch(graph.update.globalNorm()).addTarget(graph.update.train());
         if (graph.sampled != null) {
           feedSample(runner, graph.sampled, window.targets(), inputs);
@@ -248,8 +195,7 @@ public final class LanguageModelTrainer {
         }
         if (training) {
           double norm = ((TFloat32) result.get(2 + state.length)).getFloat();
-          guard.record(step, sum / Math.max(count, 1), norm);
-          step++;
+          recordUpdate(sum / Math.max(count, 1), norm);
         }
         return new WindowResult(sum, count, next);
       }

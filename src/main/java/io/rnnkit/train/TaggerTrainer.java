@@ -3,12 +3,8 @@ package io.rnnkit.train;
 import io.rnnkit.data.BucketBatcher.Batch;
 import io.rnnkit.model.Network;
 import io.rnnkit.nn.Losses;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.tensorflow.Operand;
-import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
@@ -17,58 +13,16 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
-import org.tensorflow.types.TInt64;
 
 /**
  * Trains and evaluates a sequence tagger on bucketed batches: one unrolled graph per bucket length,
  * all on the same variables. The loss is the cross-entropy of the tag logits averaged over real
  * tokens; padding steps are masked out.
  */
-public final class TaggerTrainer {
-
-  private final ModelSession model;
-  private LearningRateSchedule schedule;
-  private final StepGuard guard = new StepGuard(StepGuard.DEFAULT_MAX_CONSECUTIVE);
-  private final Map<Integer, BucketGraph> trainGraphs = new HashMap<>();
-  private final Map<Integer, BucketGraph> evalGraphs = new HashMap<>();
-  private long step;
+public final class TaggerTrainer extends BucketTrainer<TaggerTrainer.BucketGraph> {
 
   public TaggerTrainer(ModelSession model, LearningRateSchedule schedule) {
-    this.model = model;
-    this.schedule = schedule;
-  }
-
-  /** Builds the graphs of every bucket length before the session starts. */
-  public void prepare(int[] bucketLengths) {
-    for (int length : bucketLengths) {
-      graph(length, true);
-      graph(length, false);
-    }
-  }
-
-  /** Returns the number of updates attempted so far. */
-  public long step() {
-    return step;
-  }
-
-  /** Sets the count of attempted updates, as a resumed run must before its first update. */
-  public void resumeAt(long step) {
-    this.step = step;
-  }
-
-  /** Returns the number of updates skipped for a non-finite loss or gradient norm. */
-  public long skippedSteps() {
-    return guard.skipped();
-  }
-
-  /** Replaces the learning-rate schedule for the following updates. */
-  public void setSchedule(LearningRateSchedule schedule) {
-    this.schedule = schedule;
-  }
-
-  /** Returns the learning-rate schedule. */
-  public LearningRateSchedule schedule() {
-    return schedule;
+    super(model, schedule);
   }
 
   /**
@@ -78,73 +32,39 @@ public final class TaggerTrainer {
    * @param maxUpdates stop after this many updates; 0 means all batches
    */
   public TrainingPass startPass(List<Batch> batches, int maxUpdates) {
-    return new BatchPass(batches, maxUpdates, this::update, Batch::realTokens);
+    return new BatchPass(
+        batches, maxUpdates, batch -> runUpdate(requireTags(batch), 0), Batch::realTokens);
   }
 
-  private double update(Batch batch) {
+  private static Batch requireTags(Batch batch) {
     if (batch.tags() == null) {
       throw new IllegalArgumentException("a tagger trains on batches with tags; this one has none");
     }
-    Session session = model.start();
-    BucketGraph graph = graph(batch.bucketLength(), true);
-    List<Tensor> inputs = new ArrayList<>();
-    try {
-      Session.Runner runner = feed(session.runner(), graph, batch, inputs);
-      TInt32 tags = Tensors.ints(batch.tags());
-      inputs.add(tags);
-      runner.feed(graph.tags, tags);
-      TFloat32 rate = TFloat32.scalarOf(schedule.rate(step));
-      inputs.add(rate);
-      runner.feed(model.learningRate(), rate);
-      TInt64 seed = TInt64.vectorOf(model.training().getSeed(), step);
-      inputs.add(seed);
-      runner.feed(model.dropoutSeed(), seed);
-      runner.fetch(graph.loss.loss()).fetch(graph.update.globalNorm());
-      runner.addTarget(graph.update.train());
-      try (Result result = runner.run()) {
-        double loss = ((TFloat32) result.get(0)).getFloat();
-        double norm = ((TFloat32) result.get(1)).getFloat();
-        boolean applied = guard.record(step, loss, norm);
-        step++;
-        return applied ? loss : Double.NaN;
-      }
-    } finally {
-      inputs.forEach(Tensor::close);
-    }
+    return batch;
   }
 
   /** Returns the predicted tag ids {@code [rows][bucketLength]} of every batch, in batch order. */
   public List<int[][]> predict(List<Batch> batches) {
-    Session session = model.start();
-    List<int[][]> predictions = new ArrayList<>();
-    for (Batch batch : batches) {
-      BucketGraph graph = graph(batch.bucketLength(), false);
-      List<Tensor> inputs = new ArrayList<>();
-      try (Result result =
-          feed(session.runner(), graph, batch, inputs).fetch(graph.predictions).run()) {
-        predictions.add(StdArrays.array2dCopyOf((TInt32) result.get(0)));
-      } finally {
-        inputs.forEach(Tensor::close);
-      }
+    return evaluateBatches(
+        batches, BucketGraph::predictions, result -> StdArrays.array2dCopyOf((TInt32) result));
+  }
+
+  @Override
+  void feedTargets(Session.Runner runner, BucketGraph graph, Batch batch, List<Tensor> inputs) {
+    if (batch.tags() != null) {
+      TInt32 tags = Tensors.ints(batch.tags());
+      inputs.add(tags);
+      runner.feed(graph.tags, tags);
     }
-    return predictions;
   }
 
-  private static Session.Runner feed(
-      Session.Runner runner, BucketGraph graph, Batch batch, List<Tensor> inputs) {
-    TInt32 tokens = Tensors.ints(batch.tokens());
-    inputs.add(tokens);
-    TInt32 lengths = Tensors.ints(batch.lengths());
-    inputs.add(lengths);
-    return runner.feed(graph.tokens, tokens).feed(graph.lengths, lengths);
+  @Override
+  void feedRates(Session.Runner runner, BucketGraph graph, int epoch, List<Tensor> inputs) {
+    feedRate(runner, inputs);
   }
 
-  private BucketGraph graph(int length, boolean training) {
-    Map<Integer, BucketGraph> cache = training ? trainGraphs : evalGraphs;
-    return cache.computeIfAbsent(length, t -> build(t, training));
-  }
-
-  private BucketGraph build(int steps, boolean training) {
+  @Override
+  BucketGraph build(int steps, boolean training) {
     Ops tf = model.ops().withSubScope((training ? "tagger_train_" : "tagger_eval_") + steps);
     Network network = model.network();
     Placeholder<TInt32> tokens =
@@ -163,11 +83,18 @@ public final class TaggerTrainer {
     return new BucketGraph(tokens, lengths, tags, loss, predictions, update);
   }
 
-  private record BucketGraph(
+  record BucketGraph(
       Placeholder<TInt32> tokens,
       Placeholder<TInt32> lengths,
       Placeholder<TInt32> tags,
-      Losses.MaskedLoss loss,
+      Losses.MaskedLoss maskedLoss,
       Operand<TInt32> predictions,
-      ModelSession.Update update) {}
+      ModelSession.Update update)
+      implements BucketTrainer.Graph {
+
+    @Override
+    public Operand<TFloat32> loss() {
+      return maskedLoss.loss();
+    }
+  }
 }
