@@ -16,7 +16,6 @@ import io.rnnkit.train.ClassifierTrainer.PassStats;
 import io.rnnkit.train.GroupSchedule;
 import io.rnnkit.train.LayerGroup;
 import io.rnnkit.train.LearningRateSchedule;
-import io.rnnkit.train.LearningRateSchedules;
 import io.rnnkit.train.MetricGoal;
 import io.rnnkit.train.ModelFiles;
 import io.rnnkit.train.ModelSession;
@@ -77,7 +76,7 @@ public final class ClassifierTask implements AutoCloseable {
     for (int i = 0; i < labels.size(); i++) {
       labelIds.put(labels.get(i), i);
     }
-    this.boundaries = boundaries(training, model.getMaxLength());
+    this.boundaries = TrainingSetup.bucketBoundaries(training, model.getMaxLength());
     this.session = ModelSession.create(model, training, vocabulary.size());
     this.groups = layerGroups ? LayerGroups.of(session.network()) : null;
     this.trainer =
@@ -123,18 +122,6 @@ public final class ClassifierTask implements AutoCloseable {
         resolved, TrainingConfigs.withDefaults(training), vocabulary, labels, layerGroups);
   }
 
-  private static int[] boundaries(TrainingConfig training, int maxLength) {
-    List<Integer> configured = training.getBucketBoundariesList();
-    List<Integer> kept = new ArrayList<>();
-    for (int boundary : configured.isEmpty() ? List.of(8, 16, 24, 32, 48) : configured) {
-      if (boundary < maxLength) {
-        kept.add(boundary);
-      }
-    }
-    kept.add(maxLength);
-    return kept.stream().mapToInt(Integer::intValue).toArray();
-  }
-
   /** Returns the resolved model configuration. */
   public ModelConfig modelConfig() {
     return model;
@@ -166,8 +153,7 @@ public final class ClassifierTask implements AutoCloseable {
    */
   public int updatesPerEpoch(List<Example> examples) {
     int batches = batcher(examples, true).epoch(training.getSeed(), 0).size();
-    int limit = training.getMaxStepsPerEpoch();
-    return limit > 0 ? Math.min(limit, batches) : batches;
+    return TrainingSetup.updatesPerEpoch(training, batches);
   }
 
   /**
@@ -245,25 +231,13 @@ public final class ClassifierTask implements AutoCloseable {
    */
   public TrainingRun.Outcome fit(
       List<Example> train, List<Example> validation, RunOptions options) {
-    if (validation.isEmpty()) {
-      throw new IllegalArgumentException(
-          "validation examples are required to pick the best checkpoint; pass at least one");
-    }
+    TrainingSetup.requireValidation(validation);
     BucketBatcher batcher = batcher(train, true);
-    int perEpoch = batcher.epoch(training.getSeed(), 0).size();
-    if (training.getMaxStepsPerEpoch() > 0) {
-      perEpoch = Math.min(perEpoch, training.getMaxStepsPerEpoch());
-    }
-    trainer.setSchedule(
-        LearningRateSchedules.fromConfig(
-            training, (long) perEpoch * options.epochs(), MetricGoal.MAXIMIZE));
+    int perEpoch =
+        TrainingSetup.updatesPerEpoch(training, batcher.epoch(training.getSeed(), 0).size());
+    TrainingSetup.setRunSchedule(trainer, training, perEpoch, options, MetricGoal.MAXIMIZE);
     TrainingRun.Job job =
-        new TrainingRun.Job() {
-          @Override
-          public ModelSession session() {
-            return session;
-          }
-
+        new TrainerJob(session, trainer) {
           @Override
           public TrainingPass startEpoch(int epoch) {
             return trainer.startPass(
@@ -282,21 +256,6 @@ public final class ClassifierTask implements AutoCloseable {
                 result.accuracy(),
                 MetricGoal.MAXIMIZE,
                 TrainingRun.metrics("macro_f1", result.macroF1()));
-          }
-
-          @Override
-          public long step() {
-            return trainer.step();
-          }
-
-          @Override
-          public void resumeAt(long step) {
-            trainer.resumeAt(step);
-          }
-
-          @Override
-          public LearningRateSchedule schedule() {
-            return trainer.schedule();
           }
         };
     return new TrainingRun(job, options).run();

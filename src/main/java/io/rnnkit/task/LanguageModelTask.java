@@ -10,7 +10,6 @@ import io.rnnkit.train.Checkpoints;
 import io.rnnkit.train.LanguageModelTrainer;
 import io.rnnkit.train.LanguageModelTrainer.PassStats;
 import io.rnnkit.train.LearningRateSchedule;
-import io.rnnkit.train.LearningRateSchedules;
 import io.rnnkit.train.MetricGoal;
 import io.rnnkit.train.ModelFiles;
 import io.rnnkit.train.ModelSession;
@@ -89,20 +88,11 @@ public final class LanguageModelTask implements AutoCloseable {
       int[] validationDocumentStarts,
       RunOptions options) {
     BpttLanes lanes = new BpttLanes(trainIds, trainDocumentStarts, training.getBatchSize());
-    int perEpoch = lanes.windowCount(training.getBpttSteps());
-    if (training.getMaxStepsPerEpoch() > 0) {
-      perEpoch = Math.min(perEpoch, training.getMaxStepsPerEpoch());
-    }
-    trainer.setSchedule(
-        LearningRateSchedules.fromConfig(
-            training, (long) perEpoch * options.epochs(), MetricGoal.MINIMIZE));
+    int perEpoch =
+        TrainingSetup.updatesPerEpoch(training, lanes.windowCount(training.getBpttSteps()));
+    TrainingSetup.setRunSchedule(trainer, training, perEpoch, options, MetricGoal.MINIMIZE);
     TrainingRun.Job job =
-        new TrainingRun.Job() {
-          @Override
-          public ModelSession session() {
-            return session;
-          }
-
+        new TrainerJob(session, trainer) {
           @Override
           public TrainingPass startEpoch(int epoch) {
             return trainer.startPass(
@@ -117,21 +107,6 @@ public final class LanguageModelTask implements AutoCloseable {
                 stats.perplexity(),
                 MetricGoal.MINIMIZE,
                 TrainingRun.metrics("loss", stats.meanLoss()));
-          }
-
-          @Override
-          public long step() {
-            return trainer.step();
-          }
-
-          @Override
-          public void resumeAt(long step) {
-            trainer.resumeAt(step);
-          }
-
-          @Override
-          public LearningRateSchedule schedule() {
-            return trainer.schedule();
           }
         };
     return new TrainingRun(job, options).run();

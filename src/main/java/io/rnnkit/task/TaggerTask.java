@@ -11,7 +11,6 @@ import io.rnnkit.model.ModelConfigs;
 import io.rnnkit.model.Network;
 import io.rnnkit.train.Checkpoints;
 import io.rnnkit.train.LearningRateSchedule;
-import io.rnnkit.train.LearningRateSchedules;
 import io.rnnkit.train.MetricGoal;
 import io.rnnkit.train.ModelFiles;
 import io.rnnkit.train.ModelSession;
@@ -72,7 +71,7 @@ public final class TaggerTask implements AutoCloseable {
     for (int i = 0; i < tags.size(); i++) {
       tagIds.put(tags.get(i), i);
     }
-    this.boundaries = boundaries(training, model.getMaxLength());
+    this.boundaries = TrainingSetup.bucketBoundaries(training, model.getMaxLength());
     this.session = ModelSession.create(model, training, vocabulary.size());
     this.trainer =
         new TaggerTrainer(session, LearningRateSchedule.constant(training.getLearningRate()));
@@ -117,18 +116,6 @@ public final class TaggerTask implements AutoCloseable {
       }
     }
     return base;
-  }
-
-  private static int[] boundaries(TrainingConfig training, int maxLength) {
-    List<Integer> configured = training.getBucketBoundariesList();
-    List<Integer> kept = new ArrayList<>();
-    for (int boundary : configured.isEmpty() ? List.of(8, 16, 24, 32, 48) : configured) {
-      if (boundary < maxLength) {
-        kept.add(boundary);
-      }
-    }
-    kept.add(maxLength);
-    return kept.stream().mapToInt(Integer::intValue).toArray();
   }
 
   /** Returns the resolved model configuration. */
@@ -234,25 +221,13 @@ public final class TaggerTask implements AutoCloseable {
    */
   public TrainingRun.Outcome fit(
       List<Example> train, List<Example> validation, RunOptions options) {
-    if (validation.isEmpty()) {
-      throw new IllegalArgumentException(
-          "validation examples are required to pick the best checkpoint; pass at least one");
-    }
+    TrainingSetup.requireValidation(validation);
     BucketBatcher batcher = batcher(train, true);
-    int perEpoch = batcher.epoch(training.getSeed(), 0).size();
-    if (training.getMaxStepsPerEpoch() > 0) {
-      perEpoch = Math.min(perEpoch, training.getMaxStepsPerEpoch());
-    }
-    trainer.setSchedule(
-        LearningRateSchedules.fromConfig(
-            training, (long) perEpoch * options.epochs(), MetricGoal.MAXIMIZE));
+    int perEpoch =
+        TrainingSetup.updatesPerEpoch(training, batcher.epoch(training.getSeed(), 0).size());
+    TrainingSetup.setRunSchedule(trainer, training, perEpoch, options, MetricGoal.MAXIMIZE);
     TrainingRun.Job job =
-        new TrainingRun.Job() {
-          @Override
-          public ModelSession session() {
-            return session;
-          }
-
+        new TrainerJob(session, trainer) {
           @Override
           public TrainingPass startEpoch(int epoch) {
             return trainer.startPass(
@@ -264,21 +239,6 @@ public final class TaggerTask implements AutoCloseable {
             TagEvaluation result = evaluate(validation);
             return new TrainingRun.Validation(
                 "token_accuracy", result.accuracy(), MetricGoal.MAXIMIZE, Map.of());
-          }
-
-          @Override
-          public long step() {
-            return trainer.step();
-          }
-
-          @Override
-          public void resumeAt(long step) {
-            trainer.resumeAt(step);
-          }
-
-          @Override
-          public LearningRateSchedule schedule() {
-            return trainer.schedule();
           }
         };
     return new TrainingRun(job, options).run();
