@@ -9,7 +9,6 @@ import java.util.Map;
 import org.tensorflow.ndarray.NdArrays;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TString;
 
 /**
@@ -18,16 +17,13 @@ import org.tensorflow.types.TString;
  * and {@link Score#truncated()} is set. Safe to call from several threads. Close it to release the
  * native model.
  */
-public final class LanguageModelScorer implements AutoCloseable {
+public final class LanguageModelScorer extends ServingClient {
 
-  private final ServingModel model;
-  private final int maxLength;
   private final int stateSize;
   private final List<String> vocabulary;
 
   private LanguageModelScorer(ServingModel model, int maxLength, List<String> vocabulary) {
-    this.model = model;
-    this.maxLength = maxLength;
+    super(model, maxLength);
     this.vocabulary = vocabulary;
     this.stateSize =
         (int)
@@ -41,8 +37,7 @@ public final class LanguageModelScorer implements AutoCloseable {
 
   /** Loads the SavedModel version folder {@code modelDir} of a language model. */
   public static LanguageModelScorer load(Path modelDir) {
-    ModelConfig config = ExportedModels.config(modelDir);
-    ExportedModels.requireTask(modelDir, config, TaskKind.LANGUAGE_MODEL);
+    ModelConfig config = config(modelDir, TaskKind.LANGUAGE_MODEL);
     return new LanguageModelScorer(
         ServingModel.load(modelDir), config.getMaxLength(), ExportedModels.vocabulary(modelDir));
   }
@@ -70,20 +65,17 @@ public final class LanguageModelScorer implements AutoCloseable {
    */
   public List<Score> score(List<List<String>> rows) {
     TokenBatch batch = TokenBatch.of(rows, maxLength);
-    try (TString tokens = batch.tokens();
-        TInt32 lengths = batch.lengths();
-        ServingModel.Outputs outputs =
-            model.run(
-                ServingNames.SERVING_DEFAULT,
-                Map.of(ServingNames.TOKENS, tokens, ServingNames.LENGTHS, lengths))) {
-      TFloat32 logLikelihood = outputs.get(ServingNames.LOG_LIKELIHOOD);
-      List<Score> scores = new ArrayList<>(batch.size());
-      for (int row = 0; row < batch.size(); row++) {
-        int predicted = batch.rows().get(row).size() - 1;
-        scores.add(new Score(logLikelihood.getFloat(row), predicted, batch.truncated()[row]));
-      }
-      return scores;
+    return batch.run(model, outputs -> scores(batch, outputs));
+  }
+
+  private static List<Score> scores(TokenBatch batch, ServingModel.Outputs outputs) {
+    TFloat32 logLikelihood = outputs.get(ServingNames.LOG_LIKELIHOOD);
+    List<Score> scores = new ArrayList<>(batch.size());
+    for (int row = 0; row < batch.size(); row++) {
+      int predicted = batch.rows().get(row).size() - 1;
+      scores.add(new Score(logLikelihood.getFloat(row), predicted, batch.truncated()[row]));
     }
+    return scores;
   }
 
   /** Returns a zero state for {@code streams} streams, the state before their first token. */
@@ -152,11 +144,6 @@ public final class LanguageModelScorer implements AutoCloseable {
       }
     }
     return values;
-  }
-
-  @Override
-  public void close() {
-    model.close();
   }
 
   /**

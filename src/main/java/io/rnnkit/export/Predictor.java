@@ -5,9 +5,7 @@ import io.rnnkit.config.TaskKind;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TString;
 
@@ -18,22 +16,18 @@ import org.tensorflow.types.TString;
  * to it, and the prediction marks them as truncated. Safe to call from several threads: TensorFlow
  * sessions run concurrent calls. Close it to release the native model.
  */
-public final class Predictor implements AutoCloseable {
+public final class Predictor extends ServingClient {
 
-  private final ServingModel model;
-  private final int maxLength;
   private final List<String> labels;
 
   private Predictor(ServingModel model, int maxLength, List<String> labels) {
-    this.model = model;
-    this.maxLength = maxLength;
+    super(model, maxLength);
     this.labels = labels;
   }
 
   /** Loads the SavedModel version folder {@code modelDir}, such as {@code savedmodels/x/1}. */
   public static Predictor load(Path modelDir) {
-    ModelConfig config = ExportedModels.config(modelDir);
-    ExportedModels.requireTask(modelDir, config, TaskKind.CLASSIFIER);
+    ModelConfig config = config(modelDir, TaskKind.CLASSIFIER);
     List<String> labels = ExportedModels.labels(modelDir);
     return new Predictor(ServingModel.load(modelDir), config.getMaxLength(), labels);
   }
@@ -57,33 +51,25 @@ public final class Predictor implements AutoCloseable {
    */
   public List<Prediction> predict(List<List<String>> rows) {
     TokenBatch batch = TokenBatch.of(rows, maxLength);
-    try (TString tokens = batch.tokens();
-        TInt32 lengths = batch.lengths();
-        ServingModel.Outputs outputs =
-            model.run(
-                ServingNames.SERVING_DEFAULT,
-                Map.of(ServingNames.TOKENS, tokens, ServingNames.LENGTHS, lengths))) {
-      TFloat32 probabilities = outputs.get(ServingNames.PROBABILITIES);
-      TString label = outputs.get(ServingNames.LABEL);
-      TInt64 labelId = outputs.get(ServingNames.LABEL_ID);
-      int classes = (int) probabilities.shape().size(1);
-      List<Prediction> predictions = new ArrayList<>(batch.size());
-      for (int row = 0; row < batch.size(); row++) {
-        float[] values = new float[classes];
-        for (int c = 0; c < classes; c++) {
-          values[c] = probabilities.getFloat(row, c);
-        }
-        predictions.add(
-            new Prediction(
-                label.getObject(row), labelId.getLong(row), values, batch.truncated()[row]));
-      }
-      return predictions;
-    }
+    return batch.run(model, outputs -> predictions(batch, outputs));
   }
 
-  @Override
-  public void close() {
-    model.close();
+  private static List<Prediction> predictions(TokenBatch batch, ServingModel.Outputs outputs) {
+    TFloat32 probabilities = outputs.get(ServingNames.PROBABILITIES);
+    TString label = outputs.get(ServingNames.LABEL);
+    TInt64 labelId = outputs.get(ServingNames.LABEL_ID);
+    int classes = (int) probabilities.shape().size(1);
+    List<Prediction> predictions = new ArrayList<>(batch.size());
+    for (int row = 0; row < batch.size(); row++) {
+      float[] values = new float[classes];
+      for (int c = 0; c < classes; c++) {
+        values[c] = probabilities.getFloat(row, c);
+      }
+      predictions.add(
+          new Prediction(
+              label.getObject(row), labelId.getLong(row), values, batch.truncated()[row]));
+    }
+    return predictions;
   }
 
   /**

@@ -5,9 +5,7 @@ import io.rnnkit.config.TaskKind;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TString;
 
 /**
@@ -16,22 +14,18 @@ import org.tensorflow.types.TString;
  * and {@link Tagging#pieces()} returns how many. Safe to call from several threads. Close it to
  * release the native model.
  */
-public final class TaggerPredictor implements AutoCloseable {
+public final class TaggerPredictor extends ServingClient {
 
-  private final ServingModel model;
-  private final int maxLength;
   private final List<String> tags;
 
   private TaggerPredictor(ServingModel model, int maxLength, List<String> tags) {
-    this.model = model;
-    this.maxLength = maxLength;
+    super(model, maxLength);
     this.tags = tags;
   }
 
   /** Loads the SavedModel version folder {@code modelDir} of a tagger. */
   public static TaggerPredictor load(Path modelDir) {
-    ModelConfig config = ExportedModels.config(modelDir);
-    ExportedModels.requireTask(modelDir, config, TaskKind.TAGGER);
+    ModelConfig config = config(modelDir, TaskKind.TAGGER);
     List<String> tags = ExportedModels.tags(modelDir);
     return new TaggerPredictor(ServingModel.load(modelDir), config.getMaxLength(), tags);
   }
@@ -87,35 +81,27 @@ public final class TaggerPredictor implements AutoCloseable {
   /** Tags rows of at most {@code max_length} tokens in one run of the model. */
   private List<Tagging> tagPieces(List<List<String>> pieces) {
     TokenBatch batch = TokenBatch.of(pieces, maxLength);
-    try (TString tokens = batch.tokens();
-        TInt32 lengths = batch.lengths();
-        ServingModel.Outputs outputs =
-            model.run(
-                ServingNames.SERVING_DEFAULT,
-                Map.of(ServingNames.TOKENS, tokens, ServingNames.LENGTHS, lengths))) {
-      TString tagOutput = outputs.get(ServingNames.TAGS);
-      TFloat32 probabilities = outputs.get(ServingNames.TAG_PROBABILITIES);
-      int classes = (int) probabilities.shape().size(2);
-      List<Tagging> results = new ArrayList<>(batch.size());
-      for (int row = 0; row < batch.size(); row++) {
-        List<String> kept = batch.rows().get(row);
-        List<String> rowTags = new ArrayList<>(kept.size());
-        float[][] rowProbabilities = new float[kept.size()][classes];
-        for (int t = 0; t < kept.size(); t++) {
-          rowTags.add(tagOutput.getObject(row, t));
-          for (int k = 0; k < classes; k++) {
-            rowProbabilities[t][k] = probabilities.getFloat(row, t, k);
-          }
-        }
-        results.add(new Tagging(kept, rowTags, rowProbabilities, 1));
-      }
-      return results;
-    }
+    return batch.run(model, outputs -> taggings(batch, outputs));
   }
 
-  @Override
-  public void close() {
-    model.close();
+  private static List<Tagging> taggings(TokenBatch batch, ServingModel.Outputs outputs) {
+    TString tagOutput = outputs.get(ServingNames.TAGS);
+    TFloat32 probabilities = outputs.get(ServingNames.TAG_PROBABILITIES);
+    int classes = (int) probabilities.shape().size(2);
+    List<Tagging> results = new ArrayList<>(batch.size());
+    for (int row = 0; row < batch.size(); row++) {
+      List<String> kept = batch.rows().get(row);
+      List<String> rowTags = new ArrayList<>(kept.size());
+      float[][] rowProbabilities = new float[kept.size()][classes];
+      for (int t = 0; t < kept.size(); t++) {
+        rowTags.add(tagOutput.getObject(row, t));
+        for (int k = 0; k < classes; k++) {
+          rowProbabilities[t][k] = probabilities.getFloat(row, t, k);
+        }
+      }
+      results.add(new Tagging(kept, rowTags, rowProbabilities, 1));
+    }
+    return results;
   }
 
   /**

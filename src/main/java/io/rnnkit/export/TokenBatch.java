@@ -2,6 +2,8 @@ package io.rnnkit.export;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import org.tensorflow.ndarray.NdArray;
 import org.tensorflow.ndarray.NdArrays;
 import org.tensorflow.ndarray.Shape;
@@ -52,6 +54,21 @@ record TokenBatch(List<List<String>> rows, boolean[] truncated) {
       kept.add(truncated[row] ? List.copyOf(tokens.subList(0, maxLength)) : List.copyOf(tokens));
     }
     return new TokenBatch(List.copyOf(kept), truncated);
+  }
+
+  /**
+   * Runs the {@code serving_default} signature of {@code model} on these rows and returns what
+   * {@code read} makes of its outputs, which are closed afterwards.
+   */
+  <R> R run(ServingModel model, Function<ServingModel.Outputs, R> read) {
+    try (TString tokens = tokens();
+        TInt32 lengths = lengths();
+        ServingModel.Outputs outputs =
+            model.run(
+                ServingNames.SERVING_DEFAULT,
+                Map.of(ServingNames.TOKENS, tokens, ServingNames.LENGTHS, lengths))) {
+      return read.apply(outputs);
+    }
   }
 
   int size() {
