@@ -233,9 +233,8 @@ public final class ClassifierTask implements AutoCloseable {
       List<Example> train, List<Example> validation, RunOptions options) {
     TrainingSetup.requireValidation(validation);
     BucketBatcher batcher = batcher(train, true);
-    int perEpoch =
-        TrainingSetup.updatesPerEpoch(training, batcher.epoch(training.getSeed(), 0).size());
-    TrainingSetup.setRunSchedule(trainer, training, perEpoch, options, MetricGoal.MAXIMIZE);
+    int batches = batcher.epoch(training.getSeed(), 0).size();
+    TrainingSetup.setRunSchedule(trainer, training, batches, options, MetricGoal.MAXIMIZE);
     TrainingRun.Job job =
         new TrainerJob(session, trainer) {
           @Override

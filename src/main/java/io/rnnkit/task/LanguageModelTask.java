@@ -88,9 +88,8 @@ public final class LanguageModelTask implements AutoCloseable {
       int[] validationDocumentStarts,
       RunOptions options) {
     BpttLanes lanes = new BpttLanes(trainIds, trainDocumentStarts, training.getBatchSize());
-    int perEpoch =
-        TrainingSetup.updatesPerEpoch(training, lanes.windowCount(training.getBpttSteps()));
-    TrainingSetup.setRunSchedule(trainer, training, perEpoch, options, MetricGoal.MINIMIZE);
+    int windows = lanes.windowCount(training.getBpttSteps());
+    TrainingSetup.setRunSchedule(trainer, training, windows, options, MetricGoal.MINIMIZE);
     TrainingRun.Job job =
         new TrainerJob(session, trainer) {
           @Override

@@ -39,17 +39,17 @@ final class TrainingSetup {
 
   /**
    * Sets the schedule of {@code trainer} from {@code training.schedule} for a run of the epochs of
-   * {@code options}, each of {@code updatesPerEpoch} updates.
+   * {@code options}, each of {@code batches} batches capped by {@link #updatesPerEpoch}.
    */
   static void setRunSchedule(
       AbstractTrainer trainer,
       TrainingConfig training,
-      int updatesPerEpoch,
+      int batches,
       RunOptions options,
       MetricGoal goal) {
+    int perEpoch = updatesPerEpoch(training, batches);
     trainer.setSchedule(
-        LearningRateSchedules.fromConfig(
-            training, (long) updatesPerEpoch * options.epochs(), goal));
+        LearningRateSchedules.fromConfig(training, (long) perEpoch * options.epochs(), goal));
   }
 
   /** Checks that there is validation data to pick the best checkpoint by. */
