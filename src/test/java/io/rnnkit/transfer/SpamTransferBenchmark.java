@@ -289,18 +289,42 @@ public final class SpamTransferBenchmark {
       starts.add(lmTokens.size());
       lmTokens.addAll(mail.tokens());
     }
-    Vocabulary vocabulary = Vocabulary.build(List.of(lmTokens), 3, 20000, List.of());
+    int saved = latestSavedEpoch(out, modelSize, maxTokens, epochs);
+    Vocabulary vocabulary =
+        saved > 0
+            ? ModelFiles.readVocabulary(lmFolder(out, modelSize, maxTokens, saved, 0))
+            : Vocabulary.build(List.of(lmTokens), 3, 20000, List.of());
     try (LanguageModelTask lm =
         LanguageModelTask.create(modelSize.model(maxTokens), lmTraining(), vocabulary)) {
+      if (saved > 0) {
+        // The checkpoint holds the optimizer's slots and step counts, so training continues
+        // where the run that saved it stopped.
+        Checkpoints.restore(
+            lm.session().session(),
+            lmFolder(out, modelSize, maxTokens, saved, 0).resolve(ModelFiles.CHECKPOINT));
+        System.out.println("language model: continuing after saved epoch " + saved);
+      }
       trainLanguageModel(
           lm,
           lmTokens,
           starts,
           vocabulary,
+          saved + 1,
           epochs,
           epoch -> lmFolder(out, modelSize, maxTokens, epoch, 0));
     }
     return vocabulary;
+  }
+
+  /** Returns the last pretraining epoch below {@code epochs} with a saved model, or 0. */
+  static int latestSavedEpoch(Path out, ModelSize modelSize, int maxTokens, int epochs) {
+    for (int epoch = epochs - 1; epoch > 0; epoch--) {
+      Path folder = lmFolder(out, modelSize, maxTokens, epoch, 0);
+      if (Files.isRegularFile(folder.resolve("checkpoint/variables.index"))) {
+        return epoch;
+      }
+    }
+    return 0;
   }
 
   /**
@@ -336,6 +360,7 @@ public final class SpamTransferBenchmark {
           tokens,
           starts,
           vocabulary,
+          1,
           mailEpochs,
           epoch -> lmFolder(out, modelSize, maxTokens, epochs, epoch));
     }
@@ -351,18 +376,19 @@ public final class SpamTransferBenchmark {
         .build();
   }
 
-  /** Trains {@code lm} for {@code epochs} epochs and saves it after each one. */
+  /** Trains {@code lm} for epochs {@code firstEpoch} to {@code lastEpoch}, saving after each. */
   private static void trainLanguageModel(
       LanguageModelTask lm,
       List<String> tokens,
       List<Integer> starts,
       Vocabulary vocabulary,
-      int epochs,
+      int firstEpoch,
+      int lastEpoch,
       IntFunction<Path> folderOfEpoch) {
     int[] ids = vocabulary.ids(tokens);
     int[] documentStarts = starts.stream().mapToInt(Integer::intValue).toArray();
     long lmStarted = System.nanoTime();
-    for (int epoch = 1; epoch <= epochs; epoch++) {
+    for (int epoch = firstEpoch; epoch <= lastEpoch; epoch++) {
       var stats = lm.trainEpoch(ids, documentStarts);
       System.out.printf(
           "language model: %d tokens, vocabulary %d, epoch %d, train loss %.3f, %.0f s%n",

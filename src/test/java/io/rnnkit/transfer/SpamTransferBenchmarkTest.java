@@ -15,12 +15,17 @@ import io.rnnkit.model.ModelConfigs;
 import io.rnnkit.train.GroupSchedule;
 import io.rnnkit.train.ModelSession;
 import io.rnnkit.train.TrainingConfigs;
+import io.rnnkit.transfer.SpamTransferBenchmark.ModelSize;
 import io.rnnkit.transfer.SpamTransferBenchmark.Recipe;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
@@ -130,6 +135,44 @@ class SpamTransferBenchmarkTest {
         List.of(25, 50, 75, 100, 150, 200, 250),
         SpamTransferBenchmark.bucketBoundaries(300),
         "300 tokens per mail");
+  }
+
+  @Test
+  void latestSavedEpoch_findsLastBelowTarget(@TempDir Path out) throws IOException {
+    ModelSize size = ModelSize.parse("32x64");
+
+    assertEquals(0, SpamTransferBenchmark.latestSavedEpoch(out, size, 400, 4), "nothing saved");
+
+    for (int epoch : new int[] {1, 2, 5}) {
+      Path index =
+          SpamTransferBenchmark.lmFolder(out, size, 400, epoch, 0)
+              .resolve("checkpoint/variables.index");
+      Files.createDirectories(index.getParent());
+      Files.write(index, new byte[0]);
+    }
+
+    assertEquals(2, SpamTransferBenchmark.latestSavedEpoch(out, size, 400, 4), "epochs 1 and 2");
+    assertEquals(1, SpamTransferBenchmark.latestSavedEpoch(out, size, 400, 2), "below 2");
+    assertEquals(0, SpamTransferBenchmark.latestSavedEpoch(out, size, 100, 4), "other cut");
+    assertEquals(
+        0,
+        SpamTransferBenchmark.latestSavedEpoch(out, ModelSize.DEFAULT, 400, 4),
+        "other model size");
+  }
+
+  @Test
+  void lmFolder_namesSizeCutAndEpochs() {
+    Path out = Path.of("runs");
+
+    assertEquals(
+        out.resolve("spam-lm-e4"),
+        SpamTransferBenchmark.lmFolder(out, ModelSize.DEFAULT, 100, 4, 0),
+        "defaults keep the short name");
+    assertEquals(
+        out.resolve("spam-lm-s128x256-t400-e3-m1"),
+        SpamTransferBenchmark.lmFolder(out, ModelSize.parse("128x256"), 400, 3, 1),
+        "every part named");
+    assertThrows(IllegalArgumentException.class, () -> ModelSize.parse("128"));
   }
 
   @Test
