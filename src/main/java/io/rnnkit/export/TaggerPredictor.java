@@ -90,16 +90,16 @@ public final class TaggerPredictor extends ServingClient {
     int classes = (int) probabilities.shape().size(2);
     List<Tagging> results = new ArrayList<>(batch.size());
     for (int row = 0; row < batch.size(); row++) {
-      List<String> kept = batch.rows().get(row);
-      List<String> rowTags = new ArrayList<>(kept.size());
-      float[][] rowProbabilities = new float[kept.size()][classes];
-      for (int t = 0; t < kept.size(); t++) {
+      List<String> rowTokens = batch.rows().get(row);
+      List<String> rowTags = new ArrayList<>(rowTokens.size());
+      float[][] rowProbabilities = new float[rowTokens.size()][classes];
+      for (int t = 0; t < rowTokens.size(); t++) {
         rowTags.add(tagOutput.getObject(row, t));
         for (int k = 0; k < classes; k++) {
           rowProbabilities[t][k] = probabilities.getFloat(row, t, k);
         }
       }
-      results.add(new Tagging(kept, rowTags, rowProbabilities, 1));
+      results.add(new Tagging(rowTokens, rowTags, rowProbabilities, 1));
     }
     return results;
   }

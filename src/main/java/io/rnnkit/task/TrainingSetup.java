@@ -18,14 +18,14 @@ final class TrainingSetup {
    */
   static int[] bucketBoundaries(TrainingConfig training, int maxLength) {
     List<Integer> configured = training.getBucketBoundariesList();
-    List<Integer> kept = new ArrayList<>();
+    List<Integer> lengths = new ArrayList<>();
     for (int boundary : configured.isEmpty() ? List.of(8, 16, 24, 32, 48) : configured) {
       if (boundary < maxLength) {
-        kept.add(boundary);
+        lengths.add(boundary);
       }
     }
-    kept.add(maxLength);
-    return kept.stream().mapToInt(Integer::intValue).toArray();
+    lengths.add(maxLength);
+    return lengths.stream().mapToInt(Integer::intValue).toArray();
   }
 
   /**

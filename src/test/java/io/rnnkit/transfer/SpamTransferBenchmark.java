@@ -244,17 +244,8 @@ public final class SpamTransferBenchmark {
 
   /** Reads the lower-cased mails of {@code spamDir}, each body cut to {@code maxTokens}. */
   private static List<Example> readMails(Path spamDir, int maxTokens) throws Exception {
-    List<Example> mails = new ArrayList<>();
-    for (Example mail : new SpamAssassinReader(new Tokenizer(true), false).readDirectory(spamDir)) {
-      List<String> tokens = mail.tokens();
-      mails.add(
-          new Example(
-              mail.id(),
-              tokens.subList(0, Math.min(maxTokens, tokens.size())),
-              mail.label(),
-              null));
-    }
-    return mails;
+    return cut(
+        new SpamAssassinReader(new Tokenizer(true), false).readDirectory(spamDir), maxTokens);
   }
 
   /**
@@ -297,7 +288,7 @@ public final class SpamTransferBenchmark {
     try (LanguageModelTask lm =
         LanguageModelTask.create(modelSize.model(maxTokens), lmTraining(), vocabulary)) {
       if (saved > 0) {
-        // The checkpoint holds the optimizer's slots and step counts, so training continues
+        // The checkpoint contains the optimizer's slots and step counts, so training continues
         // where the run that saved it stopped.
         Checkpoints.restore(
             lm.session().session(),
