@@ -28,7 +28,9 @@
 #                      is saved as runs/bench-transfer/spam-lm-tT-eN[-mM], or spam-lm-eN[-mM]
 #                      for 100
 #   MODEL              embedding and LSTM sizes of both arms and of the language model, as
-#                      EMBEDDINGxHIDDEN (default 64x128); other sizes save spam-lm-sEMBEDDINGxHIDDEN-...
+#                      EMBEDDINGxHIDDEN, and optionally the most words of their vocabulary, as
+#                      EMBEDDINGxHIDDENxWORDS (default 64x128, which keeps 20,000 words); other
+#                      sizes save spam-lm-sMODEL-...
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -62,20 +62,34 @@ public final class SpamTransferBenchmark {
 
   private SpamTransferBenchmark() {}
 
-  /** Embedding and LSTM sizes of both arms and of the language model. */
-  record ModelSize(int embedding, int hidden) {
+  /**
+   * Embedding and LSTM sizes of both arms and of the language model, and the most words their
+   * vocabulary keeps.
+   */
+  record ModelSize(int embedding, int hidden, int words) {
 
-    /** Default sizes: embedding 64, LSTM 128. */
-    static final ModelSize DEFAULT = new ModelSize(64, 128);
+    /** Most words of the vocabulary unless the sizes name another limit. */
+    static final int DEFAULT_WORDS = 20000;
 
-    /** Parses {@code EMBEDDINGxHIDDEN}, for example {@code 64x128}. */
+    /** Default sizes: embedding 64, LSTM 128, 20,000 words. */
+    static final ModelSize DEFAULT = new ModelSize(64, 128, DEFAULT_WORDS);
+
+    /**
+     * Parses {@code EMBEDDINGxHIDDEN} or {@code EMBEDDINGxHIDDENxWORDS}, for example {@code 64x128}
+     * or {@code 64x128x40000}.
+     */
     static ModelSize parse(String text) {
       String[] parts = text.split("x");
-      if (parts.length != 2) {
+      if (parts.length != 2 && parts.length != 3) {
         throw new IllegalArgumentException(
-            "model sizes must be EMBEDDINGxHIDDEN, for example 64x128, got " + text);
+            "model sizes must be EMBEDDINGxHIDDEN or EMBEDDINGxHIDDENxWORDS, for example 64x128"
+                + " or 64x128x40000, got "
+                + text);
       }
-      return new ModelSize(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
+      return new ModelSize(
+          Integer.parseInt(parts[0]),
+          Integer.parseInt(parts[1]),
+          parts.length == 3 ? Integer.parseInt(parts[2]) : DEFAULT_WORDS);
     }
 
     /** Returns the model of both arms and of the language model for mails of {@code maxTokens}. */
@@ -90,7 +104,7 @@ public final class SpamTransferBenchmark {
 
     @Override
     public String toString() {
-      return embedding + "x" + hidden;
+      return embedding + "x" + hidden + (words == DEFAULT_WORDS ? "" : "x" + words);
     }
   }
 
@@ -284,7 +298,7 @@ public final class SpamTransferBenchmark {
     Vocabulary vocabulary =
         saved > 0
             ? ModelFiles.readVocabulary(lmFolder(out, modelSize, maxTokens, saved, 0))
-            : Vocabulary.build(List.of(lmTokens), 3, 20000, List.of());
+            : Vocabulary.build(List.of(lmTokens), 3, modelSize.words(), List.of());
     try (LanguageModelTask lm =
         LanguageModelTask.create(modelSize.model(maxTokens), lmTraining(), vocabulary)) {
       if (saved > 0) {

@@ -172,6 +172,10 @@ class SpamTransferBenchmarkTest {
         out.resolve("spam-lm-s128x256-t400-e3-m1"),
         SpamTransferBenchmark.lmFolder(out, ModelSize.parse("128x256"), 400, 3, 1),
         "every part named");
+    assertEquals(
+        out.resolve("spam-lm-s64x128x40000-t1000-e3"),
+        SpamTransferBenchmark.lmFolder(out, ModelSize.parse("64x128x40000"), 1000, 3, 0),
+        "vocabulary limit named");
     assertThrows(IllegalArgumentException.class, () -> ModelSize.parse("128"));
   }
 
