@@ -3,10 +3,8 @@ package io.rnnkit.nn;
 import io.rnnkit.config.MatmulPrecision;
 import java.util.List;
 import org.tensorflow.Operand;
-import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Unstack;
-import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
@@ -44,46 +42,19 @@ import org.tensorflow.types.TInt32;
  * a recurrent dropout mask {@code m}, {@code h} is replaced by {@code h * m} in every recurrent
  * product (but not in {@code z * h}), as in Keras.
  */
-public final class GruCell implements RnnCell<HiddenState> {
+public final class GruCell extends AbstractRnnCell<HiddenState, GruCell> {
 
-  private final String name;
-  private final int inputSize;
-  private final int hiddenSize;
   private final boolean resetAfter;
-  private final Variable<TFloat32> kernel;
-  private final Variable<TFloat32> recurrentKernel;
-  private final Variable<TFloat32> bias;
-  private final MatmulPrecision precision;
-  private final boolean transposedProduct;
 
   private GruCell(
       ParameterStore store, String name, int inputSize, int hiddenSize, boolean resetAfter) {
-    this.name = Checks.scopeName("name", name);
-    this.inputSize = Checks.positive("inputSize", inputSize);
-    this.hiddenSize = Checks.positive("hiddenSize", hiddenSize);
+    super(store, name, inputSize, hiddenSize, 3, resetAfter ? 2 : 0, Initializer.zeros());
     this.resetAfter = resetAfter;
-    long gates = 3L * hiddenSize;
-    this.kernel =
-        store.variable(name + "/kernel", Shape.of(inputSize, gates), Initializer.glorotUniform());
-    this.recurrentKernel =
-        store.variable(
-            name + "/recurrent_kernel", Shape.of(hiddenSize, gates), Initializer.orthogonal());
-    Shape biasShape = resetAfter ? Shape.of(2, gates) : Shape.of(gates);
-    this.bias = store.variable(name + "/bias", biasShape, Initializer.zeros());
-    this.precision = MatmulPrecision.FLOAT32;
-    this.transposedProduct = false;
   }
 
   private GruCell(GruCell cell, MatmulPrecision precision, boolean transposedProduct) {
-    this.name = cell.name;
-    this.inputSize = cell.inputSize;
-    this.hiddenSize = cell.hiddenSize;
+    super(cell, precision, transposedProduct);
     this.resetAfter = cell.resetAfter;
-    this.kernel = cell.kernel;
-    this.recurrentKernel = cell.recurrentKernel;
-    this.bias = cell.bias;
-    this.precision = MatMuls.check(precision);
-    this.transposedProduct = transposedProduct;
   }
 
   /** Creates a GRU cell with {@code resetAfter} on, the Keras default. */
@@ -101,18 +72,8 @@ public final class GruCell implements RnnCell<HiddenState> {
   }
 
   @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
-  public int inputSize() {
-    return inputSize;
-  }
-
-  @Override
-  public int hiddenSize() {
-    return hiddenSize;
+  GruCell withProducts(MatmulPrecision precision, boolean transposedProduct) {
+    return new GruCell(this, precision, transposedProduct);
   }
 
   /** Returns whether the reset gate applies after the recurrent product. */
@@ -120,31 +81,11 @@ public final class GruCell implements RnnCell<HiddenState> {
     return resetAfter;
   }
 
-  @Override
-  public MatmulPrecision matmulPrecision() {
-    return precision;
-  }
-
-  @Override
-  public GruCell withMatmulPrecision(MatmulPrecision value) {
-    return new GruCell(this, value, transposedProduct);
-  }
-
-  @Override
-  public boolean transposedRecurrentProduct() {
-    return transposedProduct;
-  }
-
-  @Override
-  public GruCell withTransposedRecurrentProduct(boolean value) {
-    return new GruCell(this, precision, value);
-  }
-
   /** Computes {@code x kernel + b_in} ({@code resetAfter}) or {@code x kernel + bias}. */
   @Override
   public Operand<TFloat32> projectInputs(Ops tf, Operand<TFloat32> inputs) {
-    Operand<TFloat32> inputBias = resetAfter ? biasRows(tf).get(0) : bias;
-    return tf.math.add(MatMuls.matMul(tf, inputs, kernel, precision), inputBias);
+    Operand<TFloat32> inputBias = resetAfter ? biasRows(tf).get(0) : bias();
+    return tf.math.add(inputProduct(tf, inputs), inputBias);
   }
 
   @Override
@@ -154,7 +95,7 @@ public final class GruCell implements RnnCell<HiddenState> {
       HiddenState state,
       Operand<TFloat32> recurrentMask) {
     Operand<TFloat32> h = state.hidden();
-    Operand<TFloat32> recurrentInput = recurrentMask == null ? h : tf.math.mul(h, recurrentMask);
+    Operand<TFloat32> recurrentInput = masked(tf, h, recurrentMask);
     List<Operand<TFloat32>> x = LstmCell.splitGates(tf, projectedInput, 3);
     List<Operand<TFloat32>> updateAndCandidate =
         resetAfter
@@ -173,9 +114,7 @@ public final class GruCell implements RnnCell<HiddenState> {
   private List<Operand<TFloat32>> gatesResetAfter(
       Ops tf, List<Operand<TFloat32>> x, Operand<TFloat32> recurrentInput) {
     Operand<TFloat32> inner =
-        tf.math.add(
-            MatMuls.recurrent(tf, recurrentInput, recurrentKernel, precision, transposedProduct),
-            biasRows(tf).get(1));
+        tf.math.add(recurrent(tf, recurrentInput, recurrentKernel()), biasRows(tf).get(1));
     List<Operand<TFloat32>> recurrent = LstmCell.splitGates(tf, inner, 3);
     Operand<TFloat32> z = tf.math.sigmoid(tf.math.add(x.get(0), recurrent.get(0)));
     Operand<TFloat32> r = tf.math.sigmoid(tf.math.add(x.get(1), recurrent.get(1)));
@@ -187,29 +126,20 @@ public final class GruCell implements RnnCell<HiddenState> {
   /** Returns {@code [z, h~]} with the reset gate applied to {@code h} before its product. */
   private List<Operand<TFloat32>> gatesResetBefore(
       Ops tf, List<Operand<TFloat32>> x, Operand<TFloat32> recurrentInput) {
-    List<Operand<TFloat32>> u = LstmCell.splitGates(tf, recurrentKernel, 3);
+    List<Operand<TFloat32>> u = LstmCell.splitGates(tf, recurrentKernel(), 3);
     Operand<TFloat32> z =
-        tf.math.sigmoid(
-            tf.math.add(
-                x.get(0),
-                MatMuls.recurrent(tf, recurrentInput, u.get(0), precision, transposedProduct)));
+        tf.math.sigmoid(tf.math.add(x.get(0), recurrent(tf, recurrentInput, u.get(0))));
     Operand<TFloat32> r =
-        tf.math.sigmoid(
-            tf.math.add(
-                x.get(1),
-                MatMuls.recurrent(tf, recurrentInput, u.get(1), precision, transposedProduct)));
+        tf.math.sigmoid(tf.math.add(x.get(1), recurrent(tf, recurrentInput, u.get(1))));
     Operand<TFloat32> resetHidden = tf.math.mul(r, recurrentInput);
     Operand<TFloat32> candidate =
-        tf.math.tanh(
-            tf.math.add(
-                x.get(2),
-                MatMuls.recurrent(tf, resetHidden, u.get(2), precision, transposedProduct)));
+        tf.math.tanh(tf.math.add(x.get(2), recurrent(tf, resetHidden, u.get(2))));
     return List.of(z, candidate);
   }
 
   @Override
   public HiddenState zeroState(Ops tf, Operand<TInt32> batchSize) {
-    return new HiddenState(Rnn.zeros(tf, batchSize, hiddenSize));
+    return new HiddenState(Rnn.zeros(tf, batchSize, hiddenSize()));
   }
 
   @Override
@@ -217,24 +147,9 @@ public final class GruCell implements RnnCell<HiddenState> {
     return HiddenState.of(parts, "a GRU state");
   }
 
-  /** Returns {@code kernel [I, 3H]}. */
-  public Variable<TFloat32> kernel() {
-    return kernel;
-  }
-
-  /** Returns {@code recurrent_kernel [H, 3H]}. */
-  public Variable<TFloat32> recurrentKernel() {
-    return recurrentKernel;
-  }
-
-  /** Returns {@code bias}, {@code [2, 3H]} with {@code resetAfter} and {@code [3H]} without. */
-  public Variable<TFloat32> bias() {
-    return bias;
-  }
-
   /** Returns rows {@code b_in} and {@code b_rec} of a {@code [2, 3H]} bias. */
   private List<Operand<TFloat32>> biasRows(Ops tf) {
-    var rows = tf.unstack(bias, 2L, Unstack.axis(0L));
+    var rows = tf.unstack(bias(), 2L, Unstack.axis(0L));
     return List.of(rows.output().get(0), rows.output().get(1));
   }
 }

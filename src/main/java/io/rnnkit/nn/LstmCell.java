@@ -1,11 +1,11 @@
 package io.rnnkit.nn;
 
 import io.rnnkit.config.MatmulPrecision;
+import java.util.Arrays;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
@@ -26,49 +26,22 @@ import org.tensorflow.types.TInt32;
  * recurrent_kernel [H, 4H]}, {@code bias [4H]}. With {@code unitForgetBias} (the default) the f
  * slice of the bias starts at 1, as in Keras.
  */
-public final class LstmCell implements RnnCell<LstmState> {
-
-  private final String name;
-  private final int inputSize;
-  private final int hiddenSize;
-  private final Variable<TFloat32> kernel;
-  private final Variable<TFloat32> recurrentKernel;
-  private final Variable<TFloat32> bias;
-  private final MatmulPrecision precision;
-  private final boolean transposedProduct;
+public final class LstmCell extends AbstractRnnCell<LstmState, LstmCell> {
 
   private LstmCell(
       ParameterStore store, String name, int inputSize, int hiddenSize, boolean unitForgetBias) {
-    this.name = Checks.scopeName("name", name);
-    this.inputSize = Checks.positive("inputSize", inputSize);
-    this.hiddenSize = Checks.positive("hiddenSize", hiddenSize);
-    this.kernel =
-        store.variable(
-            name + "/kernel", Shape.of(inputSize, 4L * hiddenSize), Initializer.glorotUniform());
-    this.recurrentKernel =
-        store.variable(
-            name + "/recurrent_kernel",
-            Shape.of(hiddenSize, 4L * hiddenSize),
-            Initializer.orthogonal());
-    float[] initialBias = new float[4 * hiddenSize];
-    if (unitForgetBias) {
-      java.util.Arrays.fill(initialBias, hiddenSize, 2 * hiddenSize, 1f);
-    }
-    this.bias =
-        store.variable(name + "/bias", Shape.of(4L * hiddenSize), Initializer.values(initialBias));
-    this.precision = MatmulPrecision.FLOAT32;
-    this.transposedProduct = false;
+    super(
+        store,
+        name,
+        inputSize,
+        hiddenSize,
+        4,
+        0,
+        unitForgetBias ? LstmCell::unitForgetBias : Initializer.zeros());
   }
 
   private LstmCell(LstmCell cell, MatmulPrecision precision, boolean transposedProduct) {
-    this.name = cell.name;
-    this.inputSize = cell.inputSize;
-    this.hiddenSize = cell.hiddenSize;
-    this.kernel = cell.kernel;
-    this.recurrentKernel = cell.recurrentKernel;
-    this.bias = cell.bias;
-    this.precision = MatMuls.check(precision);
-    this.transposedProduct = transposedProduct;
+    super(cell, precision, transposedProduct);
   }
 
   /** Creates an LSTM cell with {@code unitForgetBias} on. */
@@ -83,54 +56,28 @@ public final class LstmCell implements RnnCell<LstmState> {
   }
 
   @Override
-  public String name() {
-    return name;
+  LstmCell withProducts(MatmulPrecision precision, boolean transposedProduct) {
+    return new LstmCell(this, precision, transposedProduct);
   }
 
-  @Override
-  public int inputSize() {
-    return inputSize;
-  }
-
-  @Override
-  public int hiddenSize() {
-    return hiddenSize;
-  }
-
-  @Override
-  public MatmulPrecision matmulPrecision() {
-    return precision;
-  }
-
-  @Override
-  public LstmCell withMatmulPrecision(MatmulPrecision value) {
-    return new LstmCell(this, value, transposedProduct);
-  }
-
-  @Override
-  public boolean transposedRecurrentProduct() {
-    return transposedProduct;
-  }
-
-  @Override
-  public LstmCell withTransposedRecurrentProduct(boolean value) {
-    return new LstmCell(this, precision, value);
+  /** Returns a {@code [4H]} bias of zeros whose f slice {@code [H, 2H)} is 1. */
+  private static Operand<TFloat32> unitForgetBias(Ops init, Shape shape, long seed) {
+    int hiddenSize = (int) (shape.size(0) / 4);
+    float[] values = new float[4 * hiddenSize];
+    Arrays.fill(values, hiddenSize, 2 * hiddenSize, 1f);
+    return Initializer.values(values).create(init, shape, seed);
   }
 
   @Override
   public Operand<TFloat32> projectInputs(Ops tf, Operand<TFloat32> inputs) {
-    return tf.math.add(MatMuls.matMul(tf, inputs, kernel, precision), bias);
+    return tf.math.add(inputProduct(tf, inputs), bias());
   }
 
   @Override
   public CellStep<LstmState> step(
       Ops tf, Operand<TFloat32> projectedInput, LstmState state, Operand<TFloat32> recurrentMask) {
-    Operand<TFloat32> h = state.hidden();
-    Operand<TFloat32> recurrentInput = recurrentMask == null ? h : tf.math.mul(h, recurrentMask);
     Operand<TFloat32> z =
-        tf.math.add(
-            projectedInput,
-            MatMuls.recurrent(tf, recurrentInput, recurrentKernel, precision, transposedProduct));
+        tf.math.add(projectedInput, recurrentProduct(tf, state.hidden(), recurrentMask));
     List<Operand<TFloat32>> gates = splitGates(tf, z, 4);
     Operand<TFloat32> i = tf.math.sigmoid(gates.get(0));
     Operand<TFloat32> f = tf.math.sigmoid(gates.get(1));
@@ -143,7 +90,7 @@ public final class LstmCell implements RnnCell<LstmState> {
 
   @Override
   public LstmState zeroState(Ops tf, Operand<TInt32> batchSize) {
-    Operand<TFloat32> zeros = Rnn.zeros(tf, batchSize, hiddenSize);
+    Operand<TFloat32> zeros = Rnn.zeros(tf, batchSize, hiddenSize());
     return new LstmState(zeros, zeros);
   }
 
@@ -154,21 +101,6 @@ public final class LstmCell implements RnnCell<LstmState> {
           "an LSTM state has 2 parts (hidden, cell), got " + parts.size());
     }
     return new LstmState(parts.get(0), parts.get(1));
-  }
-
-  /** Returns {@code kernel [I, 4H]}. */
-  public Variable<TFloat32> kernel() {
-    return kernel;
-  }
-
-  /** Returns {@code recurrent_kernel [H, 4H]}. */
-  public Variable<TFloat32> recurrentKernel() {
-    return recurrentKernel;
-  }
-
-  /** Returns {@code bias [4H]}. */
-  public Variable<TFloat32> bias() {
-    return bias;
   }
 
   static List<Operand<TFloat32>> splitGates(Ops tf, Operand<TFloat32> z, int count) {

@@ -3,9 +3,7 @@ package io.rnnkit.nn;
 import io.rnnkit.config.MatmulPrecision;
 import java.util.List;
 import org.tensorflow.Operand;
-import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
@@ -23,48 +21,22 @@ import org.tensorflow.types.TInt32;
  * {@code recurrent_kernel [H, H]} (orthogonal), {@code bias [H]} (zeros). With a recurrent dropout
  * mask {@code m}, the recurrent term is {@code (h * m) recurrent_kernel}, as in Keras.
  */
-public final class SimpleRnnCell implements RnnCell<HiddenState> {
+public final class SimpleRnnCell extends AbstractRnnCell<HiddenState, SimpleRnnCell> {
 
-  private final String name;
-  private final int inputSize;
-  private final int hiddenSize;
   private final Activation activation;
-  private final Variable<TFloat32> kernel;
-  private final Variable<TFloat32> recurrentKernel;
-  private final Variable<TFloat32> bias;
-  private final MatmulPrecision precision;
-  private final boolean transposedProduct;
 
   private SimpleRnnCell(
       ParameterStore store, String name, int inputSize, int hiddenSize, Activation activation) {
-    this.name = Checks.scopeName("name", name);
-    this.inputSize = Checks.positive("inputSize", inputSize);
-    this.hiddenSize = Checks.positive("hiddenSize", hiddenSize);
+    super(store, name, inputSize, hiddenSize, 1, 0, Initializer.zeros());
     if (activation == null) {
       throw new IllegalArgumentException("activation must be non-null, got null");
     }
     this.activation = activation;
-    this.kernel =
-        store.variable(
-            name + "/kernel", Shape.of(inputSize, hiddenSize), Initializer.glorotUniform());
-    this.recurrentKernel =
-        store.variable(
-            name + "/recurrent_kernel", Shape.of(hiddenSize, hiddenSize), Initializer.orthogonal());
-    this.bias = store.variable(name + "/bias", Shape.of(hiddenSize), Initializer.zeros());
-    this.precision = MatmulPrecision.FLOAT32;
-    this.transposedProduct = false;
   }
 
   private SimpleRnnCell(SimpleRnnCell cell, MatmulPrecision precision, boolean transposedProduct) {
-    this.name = cell.name;
-    this.inputSize = cell.inputSize;
-    this.hiddenSize = cell.hiddenSize;
+    super(cell, precision, transposedProduct);
     this.activation = cell.activation;
-    this.kernel = cell.kernel;
-    this.recurrentKernel = cell.recurrentKernel;
-    this.bias = cell.bias;
-    this.precision = MatMuls.check(precision);
-    this.transposedProduct = transposedProduct;
   }
 
   /** Creates a cell with the {@code tanh} activation. */
@@ -80,18 +52,8 @@ public final class SimpleRnnCell implements RnnCell<HiddenState> {
   }
 
   @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
-  public int inputSize() {
-    return inputSize;
-  }
-
-  @Override
-  public int hiddenSize() {
-    return hiddenSize;
+  SimpleRnnCell withProducts(MatmulPrecision precision, boolean transposedProduct) {
+    return new SimpleRnnCell(this, precision, transposedProduct);
   }
 
   /** Returns the activation applied to the pre-activation sum. */
@@ -100,28 +62,8 @@ public final class SimpleRnnCell implements RnnCell<HiddenState> {
   }
 
   @Override
-  public MatmulPrecision matmulPrecision() {
-    return precision;
-  }
-
-  @Override
-  public SimpleRnnCell withMatmulPrecision(MatmulPrecision value) {
-    return new SimpleRnnCell(this, value, transposedProduct);
-  }
-
-  @Override
-  public boolean transposedRecurrentProduct() {
-    return transposedProduct;
-  }
-
-  @Override
-  public SimpleRnnCell withTransposedRecurrentProduct(boolean value) {
-    return new SimpleRnnCell(this, precision, value);
-  }
-
-  @Override
   public Operand<TFloat32> projectInputs(Ops tf, Operand<TFloat32> inputs) {
-    return tf.math.add(MatMuls.matMul(tf, inputs, kernel, precision), bias);
+    return tf.math.add(inputProduct(tf, inputs), bias());
   }
 
   @Override
@@ -130,38 +72,19 @@ public final class SimpleRnnCell implements RnnCell<HiddenState> {
       Operand<TFloat32> projectedInput,
       HiddenState state,
       Operand<TFloat32> recurrentMask) {
-    Operand<TFloat32> h = state.hidden();
-    Operand<TFloat32> recurrentInput = recurrentMask == null ? h : tf.math.mul(h, recurrentMask);
     Operand<TFloat32> preActivation =
-        tf.math.add(
-            projectedInput,
-            MatMuls.recurrent(tf, recurrentInput, recurrentKernel, precision, transposedProduct));
+        tf.math.add(projectedInput, recurrentProduct(tf, state.hidden(), recurrentMask));
     Operand<TFloat32> newHidden = activation.apply(tf, preActivation);
     return new CellStep<>(newHidden, new HiddenState(newHidden));
   }
 
   @Override
   public HiddenState zeroState(Ops tf, Operand<TInt32> batchSize) {
-    return new HiddenState(Rnn.zeros(tf, batchSize, hiddenSize));
+    return new HiddenState(Rnn.zeros(tf, batchSize, hiddenSize()));
   }
 
   @Override
   public HiddenState stateOf(List<Operand<TFloat32>> parts) {
     return HiddenState.of(parts, "a SimpleRNN state");
-  }
-
-  /** Returns {@code kernel [I, H]}. */
-  public Variable<TFloat32> kernel() {
-    return kernel;
-  }
-
-  /** Returns {@code recurrent_kernel [H, H]}. */
-  public Variable<TFloat32> recurrentKernel() {
-    return recurrentKernel;
-  }
-
-  /** Returns {@code bias [H]}. */
-  public Variable<TFloat32> bias() {
-    return bias;
   }
 }
