@@ -7,6 +7,7 @@
 #
 # Usage: scripts/bench-transfer.sh [SIZES] [SEEDS] [BROWN_TOKENS] [LM_EPOCHS] [RANDOM_RECIPE]
 #                                  [FINE_TUNED_RECIPE] [MAX_TOKENS] [LM_MAX_TOKENS] [MODEL]
+#                                  [ENCODER]
 #   SIZES              training mails per run, comma-separated, "all" for every one
 #                      (default 50,200,1000,all)
 #   SEEDS              seeds of the training subset and initialization (default 1,2,3)
@@ -31,6 +32,10 @@
 #                      EMBEDDINGxHIDDEN, and optionally the most words of their vocabulary, as
 #                      EMBEDDINGxHIDDENxWORDS (default 64x128, which keeps 20,000 words); other
 #                      sizes save spam-lm-sMODEL-...
+#   ENCODER            forward (default) or bidirectional: both arms read each mail in both
+#                      directions, and the fine-tuned arm loads its backward half from a second
+#                      language model, trained on the same text read backwards and saved below
+#                      runs/bench-transfer/backward
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -44,6 +49,7 @@ fine_tuned_recipe="${6:-0.01:1:NONE}"
 max_tokens="${7:-100}"
 lm_max_tokens="${8:-1000}"
 model="${9:-64x128}"
+encoder="${10:-forward}"
 
 scripts/fetch-data.sh brown spam
 mvn -B -q -DskipTests test-compile
@@ -53,4 +59,4 @@ TF_CPP_MIN_LOG_LEVEL=2 java \
   io.rnnkit.transfer.SpamTransferBenchmark \
   data/brown data/spam-assassin runs/bench-transfer "$sizes" "$seeds" "$brown_tokens" \
   "$lm_epochs" "$random_recipe" "$fine_tuned_recipe" "$max_tokens" \
-  "$lm_max_tokens" "$model"
+  "$lm_max_tokens" "$model" "$encoder"

@@ -104,7 +104,7 @@ final class PretrainCommand implements Callable<Integer> {
     if (reverse) {
       splits =
           new LanguageModelSplits(
-              reversed(splits.train()), reversed(splits.validation()), reversed(splits.test()));
+              splits.train().reversed(), splits.validation().reversed(), splits.test().reversed());
     }
     List<List<String>> trainSentences = List.of(splits.train().tokens());
     Vocabulary vocabulary =
@@ -159,22 +159,6 @@ final class PretrainCommand implements Callable<Integer> {
   private LanguageModelSplits brownSplits() throws java.io.IOException {
     List<BrownDocument> documents = BrownCorpus.readDirectory(corpus);
     return BrownSplits.languageModel(documents, trainTokens, validationTokens, false, false);
-  }
-
-  /**
-   * Returns the stream read backwards: the last document first, each with its tokens in reverse
-   * order, so a language model on it predicts each token from the ones after it.
-   */
-  static TokenStream reversed(TokenStream stream) {
-    List<String> tokens = new java.util.ArrayList<>(stream.tokens());
-    java.util.Collections.reverse(tokens);
-    int[] starts = stream.documentStarts();
-    int[] reversedStarts = new int[starts.length];
-    for (int i = 0; i < starts.length; i++) {
-      int end = i + 1 < starts.length ? starts[i + 1] : stream.size();
-      reversedStarts[starts.length - 1 - i] = stream.size() - end;
-    }
-    return new TokenStream(tokens, reversedStarts);
   }
 
   private static PassStats evaluate(LanguageModelTask lm, TokenStream stream, Vocabulary vocab) {

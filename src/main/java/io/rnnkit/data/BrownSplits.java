@@ -1,6 +1,7 @@
 package io.rnnkit.data;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -52,6 +53,21 @@ public final class BrownSplits {
     /** Maps the tokens to ids of {@code vocabulary}. */
     public int[] ids(Vocabulary vocabulary) {
       return vocabulary.ids(tokens);
+    }
+
+    /**
+     * Returns the stream read backwards: the last document first, each with its tokens in reverse
+     * order, so a language model on it predicts each token from the ones after it.
+     */
+    public TokenStream reversed() {
+      List<String> reversedTokens = new ArrayList<>(tokens);
+      Collections.reverse(reversedTokens);
+      int[] reversedStarts = new int[documentStarts.length];
+      for (int i = 0; i < documentStarts.length; i++) {
+        int end = i + 1 < documentStarts.length ? documentStarts[i + 1] : size();
+        reversedStarts[documentStarts.length - 1 - i] = size() - end;
+      }
+      return new TokenStream(reversedTokens, reversedStarts);
     }
   }
 

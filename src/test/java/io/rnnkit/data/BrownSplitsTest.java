@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rnnkit.data.BrownSplits.DocumentSplits;
 import io.rnnkit.data.BrownSplits.LanguageModelSplits;
+import io.rnnkit.data.BrownSplits.TokenStream;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -60,6 +61,19 @@ class BrownSplitsTest {
         splits.train().tokens(),
         "eos after each sentence, counted in the size");
     assertEquals(3, splits.test().size(), "8 tokens - 3 - 2");
+  }
+
+  @Test
+  void reversedStreamReadsLastDocumentFirst() {
+    TokenStream stream =
+        new TokenStream(List.of("a", "b", "c", "d", "e", "f"), new int[] {0, 3, 5});
+
+    TokenStream reversed = stream.reversed();
+
+    assertEquals(List.of("f", "e", "d", "c", "b", "a"), reversed.tokens());
+    assertArrayEquals(new int[] {0, 1, 3}, reversed.documentStarts(), "f | e d | c b a");
+    assertEquals(stream.tokens(), reversed.reversed().tokens(), "twice gives the stream back");
+    assertArrayEquals(stream.documentStarts(), reversed.reversed().documentStarts());
   }
 
   @Test

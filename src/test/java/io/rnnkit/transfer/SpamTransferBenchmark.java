@@ -57,6 +57,9 @@ public final class SpamTransferBenchmark {
   /** Default of the tokens kept from the start of each mail body. */
   static final int DEFAULT_MAX_TOKENS = 100;
 
+  /** Folder below the output folder of the language models trained on reversed text. */
+  static final String BACKWARD = "backward";
+
   /** Mails held out of the training pool of each seed for validation. */
   static final int VALIDATION_MAILS = 500;
 
@@ -158,6 +161,12 @@ public final class SpamTransferBenchmark {
     int maxTokens = args.length > 9 ? Integer.parseInt(args[9]) : DEFAULT_MAX_TOKENS;
     int lmMaxTokens = args.length > 10 ? Integer.parseInt(args[10]) : maxTokens;
     ModelSize modelSize = args.length > 11 ? ModelSize.parse(args[11]) : ModelSize.DEFAULT;
+    boolean bidirectional = args.length > 12 && encoder(args[12]);
+    if (bidirectional && transferRecipe != null && transferRecipe.embeddingOnly()) {
+      throw new IllegalArgumentException(
+          "embedding-only loads one language model, so it needs the forward encoder; drop"
+              + " :embedding-only or run with encoder forward");
+    }
     System.out.println(
         "random init: "
             + randomRecipe
@@ -168,7 +177,8 @@ public final class SpamTransferBenchmark {
             + ", in the language-model text "
             + lmMaxTokens
             + ", embedding x LSTM "
-            + modelSize);
+            + modelSize
+            + (bidirectional ? ", bidirectional" : ""));
 
     long started = System.nanoTime();
     List<Example> mails = readMails(spamDir, Math.max(maxTokens, lmMaxTokens));
@@ -183,7 +193,15 @@ public final class SpamTransferBenchmark {
 
     Path lmFolder = lmFolder(out, modelSize, lmMaxTokens, lmEpochs, mailEpochs);
     Vocabulary vocabulary =
-        languageModel(brownDir, brownTokens, lmMails, out, modelSize, lmMaxTokens, lmEpochs);
+        languageModel(brownDir, brownTokens, lmMails, out, modelSize, lmMaxTokens, lmEpochs, false);
+    Path backwardFolder = null;
+    if (bidirectional) {
+      // Reversal keeps every count, so the backward model's vocabulary equals the forward one's.
+      Path backwardOut = out.resolve(BACKWARD);
+      languageModel(
+          brownDir, brownTokens, lmMails, backwardOut, modelSize, lmMaxTokens, lmEpochs, true);
+      backwardFolder = lmFolder(backwardOut, modelSize, lmMaxTokens, lmEpochs, 0);
+    }
     if (mailEpochs > 0) {
       continueOnMails(lmMails, vocabulary, out, modelSize, lmMaxTokens, lmEpochs, mailEpochs);
     }
@@ -212,6 +230,7 @@ public final class SpamTransferBenchmark {
                   vocabulary,
                   labels,
                   lmFolder,
+                  backwardFolder,
                   seed,
                   recipe,
                   transfer == 1,
@@ -265,7 +284,7 @@ public final class SpamTransferBenchmark {
   /**
    * Returns the vocabulary of the language model pretrained for {@code epochs} epochs, after
    * pretraining it first unless it is saved already. Its text is the lower-cased Brown tokens, then
-   * the unlabelled training mails.
+   * the unlabelled training mails, read backwards where {@code backward} is set.
    */
   private static Vocabulary languageModel(
       Path brownDir,
@@ -274,7 +293,8 @@ public final class SpamTransferBenchmark {
       Path out,
       ModelSize modelSize,
       int maxTokens,
-      int epochs)
+      int epochs,
+      boolean backward)
       throws Exception {
     Path folder = lmFolder(out, modelSize, maxTokens, epochs, 0);
     if (Files.isRegularFile(folder.resolve("checkpoint/variables.index"))) {
@@ -294,6 +314,11 @@ public final class SpamTransferBenchmark {
       starts.add(lmTokens.size());
       lmTokens.addAll(mail.tokens());
     }
+    TokenStream text =
+        new TokenStream(lmTokens, starts.stream().mapToInt(Integer::intValue).toArray());
+    if (backward) {
+      text = text.reversed();
+    }
     int saved = latestSavedEpoch(out, modelSize, maxTokens, epochs);
     Vocabulary vocabulary =
         saved > 0
@@ -311,14 +336,24 @@ public final class SpamTransferBenchmark {
       }
       trainLanguageModel(
           lm,
-          lmTokens,
-          starts,
+          text,
           vocabulary,
           saved + 1,
           epochs,
           epoch -> lmFolder(out, modelSize, maxTokens, epoch, 0));
     }
     return vocabulary;
+  }
+
+  /** Returns whether {@code name}, {@code forward} or {@code bidirectional}, names the latter. */
+  static boolean encoder(String name) {
+    return switch (name) {
+      case "forward" -> false;
+      case "bidirectional" -> true;
+      default ->
+          throw new IllegalArgumentException(
+              "encoder must be forward or bidirectional, got " + name);
+    };
   }
 
   /** Returns the last pretraining epoch below {@code epochs} with a saved model, or 0. */
@@ -350,10 +385,10 @@ public final class SpamTransferBenchmark {
       return;
     }
     List<String> tokens = new ArrayList<>();
-    List<Integer> starts = new ArrayList<>();
-    for (Example mail : train) {
-      starts.add(tokens.size());
-      tokens.addAll(mail.tokens());
+    int[] starts = new int[train.size()];
+    for (int i = 0; i < train.size(); i++) {
+      starts[i] = tokens.size();
+      tokens.addAll(train.get(i).tokens());
     }
     try (LanguageModelTask lm =
         LanguageModelTask.create(modelSize.model(maxTokens), lmTraining(), vocabulary)) {
@@ -362,8 +397,7 @@ public final class SpamTransferBenchmark {
           lmFolder(out, modelSize, maxTokens, epochs, 0).resolve(ModelFiles.CHECKPOINT));
       trainLanguageModel(
           lm,
-          tokens,
-          starts,
+          new TokenStream(tokens, starts),
           vocabulary,
           1,
           mailEpochs,
@@ -384,14 +418,13 @@ public final class SpamTransferBenchmark {
   /** Trains {@code lm} for epochs {@code firstEpoch} to {@code lastEpoch}, saving after each. */
   private static void trainLanguageModel(
       LanguageModelTask lm,
-      List<String> tokens,
-      List<Integer> starts,
+      TokenStream text,
       Vocabulary vocabulary,
       int firstEpoch,
       int lastEpoch,
       IntFunction<Path> folderOfEpoch) {
-    int[] ids = vocabulary.ids(tokens);
-    int[] documentStarts = starts.stream().mapToInt(Integer::intValue).toArray();
+    int[] ids = text.ids(vocabulary);
+    int[] documentStarts = text.documentStarts();
     long lmStarted = System.nanoTime();
     for (int epoch = firstEpoch; epoch <= lastEpoch; epoch++) {
       var stats = lm.trainEpoch(ids, documentStarts);
@@ -440,6 +473,7 @@ public final class SpamTransferBenchmark {
       Vocabulary vocabulary,
       List<String> labels,
       Path lmFolder,
+      Path backwardFolder,
       long seed,
       Recipe recipe,
       boolean transfer,
@@ -454,7 +488,11 @@ public final class SpamTransferBenchmark {
             .setSeed(seed)
             .addAllBucketBoundaries(bucketBoundaries(base.getMaxLength()))
             .build();
-    ModelConfig model = base.toBuilder().setDropout(recipe.dropout()).build();
+    ModelConfig model =
+        base.toBuilder()
+            .setDropout(recipe.dropout())
+            .setBidirectional(backwardFolder != null)
+            .build();
     try (ClassifierTask classifier =
         ClassifierTask.createWithLayerGroups(model, training, vocabulary, labels)) {
       if (transfer && recipe.embeddingOnly()) {
@@ -467,7 +505,11 @@ public final class SpamTransferBenchmark {
             new WeightTransfer.Options(
                 List.of(session.network().headScope() + "/", "lstm/"), false, false));
       } else if (transfer) {
-        FineTuning.single(lmFolder).load(classifier.modelSession(), false, false);
+        FineTuning pretrained =
+            backwardFolder == null
+                ? FineTuning.single(lmFolder)
+                : FineTuning.bidirectional(lmFolder, backwardFolder);
+        pretrained.load(classifier.modelSession(), false, false);
       }
       if (transfer && recipe.rescaleEmbedding()) {
         rescaleEmbedding(classifier.modelSession());

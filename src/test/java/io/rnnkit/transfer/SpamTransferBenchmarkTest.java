@@ -180,6 +180,13 @@ class SpamTransferBenchmarkTest {
   }
 
   @Test
+  void encoder_parsesBothDirectionsAndRejectsOthers() {
+    assertFalse(SpamTransferBenchmark.encoder("forward"), "forward");
+    assertTrue(SpamTransferBenchmark.encoder("bidirectional"), "bidirectional");
+    assertThrows(IllegalArgumentException.class, () -> SpamTransferBenchmark.encoder("backward"));
+  }
+
+  @Test
   void cell_printsDashForUnmeasuredValidation() {
     assertEquals("-", SpamTransferBenchmark.cell(Double.NaN), "no validation mails");
     assertEquals("0.9884", SpamTransferBenchmark.cell(0.98841), "four decimals");
