@@ -32,21 +32,8 @@ final class TextSplits {
               + " tokens, too few to split 80/10/10 for a language"
               + " model; pass a larger text");
     }
-    return new LanguageModelSplits(
-        slice(tokens, starts, 0, trainEnd),
-        slice(tokens, starts, trainEnd, validationEnd),
-        slice(tokens, starts, validationEnd, tokens.size()));
-  }
-
-  private static TokenStream slice(List<String> tokens, List<Integer> starts, int from, int to) {
-    List<Integer> offsets = new ArrayList<>();
-    offsets.add(0);
-    for (int start : starts) {
-      if (start > from && start < to) {
-        offsets.add(start - from);
-      }
-    }
-    return new TokenStream(
-        tokens.subList(from, to), offsets.stream().mapToInt(Integer::intValue).toArray());
+    TokenStream stream =
+        new TokenStream(tokens, starts.stream().mapToInt(Integer::intValue).toArray());
+    return LanguageModelSplits.cut(stream, trainEnd, validationEnd);
   }
 }

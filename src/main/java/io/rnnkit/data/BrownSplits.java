@@ -56,6 +56,22 @@ public final class BrownSplits {
     }
 
     /**
+     * Returns tokens {@code from} (inclusive) to {@code to} (exclusive), a document starting at 0
+     * and at every start of this stream inside the range.
+     */
+    public TokenStream slice(int from, int to) {
+      List<Integer> offsets = new ArrayList<>();
+      offsets.add(0);
+      for (int start : documentStarts) {
+        if (start > from && start < to) {
+          offsets.add(start - from);
+        }
+      }
+      return new TokenStream(
+          tokens.subList(from, to), offsets.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /**
      * Returns the stream read backwards: the last document first, each with its tokens in reverse
      * order, so a language model on it predicts each token from the ones after it.
      */
@@ -72,7 +88,19 @@ public final class BrownSplits {
   }
 
   /** Language-model splits: consecutive slices of the corpus stream. */
-  public record LanguageModelSplits(TokenStream train, TokenStream validation, TokenStream test) {}
+  public record LanguageModelSplits(TokenStream train, TokenStream validation, TokenStream test) {
+
+    /**
+     * Cuts {@code stream} into training tokens {@code [0, trainEnd)}, validation tokens {@code
+     * [trainEnd, validationEnd)} and test tokens from {@code validationEnd} to the end.
+     */
+    public static LanguageModelSplits cut(TokenStream stream, int trainEnd, int validationEnd) {
+      return new LanguageModelSplits(
+          stream.slice(0, trainEnd),
+          stream.slice(trainEnd, validationEnd),
+          stream.slice(validationEnd, stream.size()));
+    }
+  }
 
   /** Document splits; each list is in file order and no document is in two lists. */
   public record DocumentSplits(
@@ -144,23 +172,9 @@ public final class BrownSplits {
               + validationTokens
               + " validation tokens plus a test split");
     }
-    int validationEnd = trainTokens + validationTokens;
-    return new LanguageModelSplits(
-        slice(stream, starts, 0, trainTokens),
-        slice(stream, starts, trainTokens, validationEnd),
-        slice(stream, starts, validationEnd, stream.size()));
-  }
-
-  private static TokenStream slice(List<String> stream, List<Integer> starts, int from, int to) {
-    List<Integer> offsets = new ArrayList<>();
-    offsets.add(0);
-    for (int start : starts) {
-      if (start > from && start < to) {
-        offsets.add(start - from);
-      }
-    }
-    return new TokenStream(
-        stream.subList(from, to), offsets.stream().mapToInt(Integer::intValue).toArray());
+    TokenStream whole =
+        new TokenStream(stream, starts.stream().mapToInt(Integer::intValue).toArray());
+    return LanguageModelSplits.cut(whole, trainTokens, trainTokens + validationTokens);
   }
 
   /** Splits documents like {@link #byDocument(List, long, double, double)} with 80/10/10. */

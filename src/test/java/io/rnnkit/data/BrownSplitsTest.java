@@ -64,6 +64,18 @@ class BrownSplitsTest {
   }
 
   @Test
+  void sliceKeepsDocumentStartsInRange() {
+    TokenStream stream =
+        new TokenStream(List.of("a", "b", "c", "d", "e", "f"), new int[] {0, 3, 5});
+
+    TokenStream middle = stream.slice(2, 5);
+
+    assertEquals(List.of("c", "d", "e"), middle.tokens());
+    assertArrayEquals(new int[] {0, 1}, middle.documentStarts(), "c | d e");
+    assertArrayEquals(new int[] {0}, stream.slice(3, 5).documentStarts(), "starts at a document");
+  }
+
+  @Test
   void reversedStreamReadsLastDocumentFirst() {
     TokenStream stream =
         new TokenStream(List.of("a", "b", "c", "d", "e", "f"), new int[] {0, 3, 5});
