@@ -38,6 +38,21 @@ public record CellWeights(
     sourceKeys = List.copyOf(sourceKeys);
   }
 
+  /** Returns these weights with {@code value} as the import report's transformation. */
+  CellWeights withTransformation(String value) {
+    return new CellWeights(
+        cell,
+        inputSize,
+        units,
+        resetAfter,
+        activation,
+        kernel,
+        recurrentKernel,
+        bias,
+        sourceKeys,
+        value);
+  }
+
   static CellWeights of(KerasLstmWeights w, List<String> sourceKeys) {
     return new CellWeights(
         CellType.LSTM,

@@ -349,8 +349,7 @@ final class KerasSource {
         }
         case "CuDNNLSTM" -> cudnnLstm(inputSize, units, kernel, recurrent, bias, keys);
         case "CuDNNGRU" ->
-            relabel(
-                CellWeights.of(
+            CellWeights.of(
                     new KerasGruWeights(
                         inputSize,
                         units,
@@ -359,9 +358,10 @@ final class KerasSource {
                         recurrent.values(),
                         bias.values(),
                         LayoutTranslation.KERAS),
-                    keys),
-                "Keras CuDNNGRU: bias [6H] (input, then recurrent biases) read as [2, 3H],"
-                    + " reset_after=true");
+                    keys)
+                .withTransformation(
+                    "Keras CuDNNGRU: bias [6H] (input, then recurrent biases) read as [2, 3H],"
+                        + " reset_after=true");
         default ->
             throw new IllegalArgumentException(
                 "layer "
@@ -406,23 +406,9 @@ final class KerasSource {
     KerasLstmWeights weights =
         new KerasLstmWeights(
             inputSize, units, kernel.values(), recurrent.values(), summed, LayoutTranslation.KERAS);
-    return relabel(
-        CellWeights.of(weights, keys),
-        "Keras CuDNNLSTM: bias [8H] (input, then recurrent biases) summed into bias [4H]");
-  }
-
-  private static CellWeights relabel(CellWeights w, String transformation) {
-    return new CellWeights(
-        w.cell(),
-        w.inputSize(),
-        w.units(),
-        w.resetAfter(),
-        w.activation(),
-        w.kernel(),
-        w.recurrentKernel(),
-        w.bias(),
-        w.sourceKeys(),
-        transformation);
+    return CellWeights.of(weights, keys)
+        .withTransformation(
+            "Keras CuDNNLSTM: bias [8H] (input, then recurrent biases) summed into bias [4H]");
   }
 
   private static Activation simpleRnnActivation(String layer, String name) {

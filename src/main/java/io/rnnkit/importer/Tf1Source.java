@@ -197,21 +197,7 @@ final class Tf1Source {
         cudnnCompatible
             ? " (cuDNN-compatible cell: forget_bias 0)"
             : " (forget_bias " + folded + ")";
-    return withTransformation(converted, converted.transformation() + note);
-  }
-
-  private static CellWeights withTransformation(CellWeights w, String transformation) {
-    return new CellWeights(
-        w.cell(),
-        w.inputSize(),
-        w.units(),
-        w.resetAfter(),
-        w.activation(),
-        w.kernel(),
-        w.recurrentKernel(),
-        w.bias(),
-        w.sourceKeys(),
-        transformation);
+    return converted.withTransformation(converted.transformation() + note);
   }
 
   private static int checkedInputSize(NamedTensor kernel, int units, String scope) {
