@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rnnkit.data.Example;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,30 +52,8 @@ class TrainTaggerCommandTest {
   @Test
   void from_checksLanguageModelAndItsShape() throws Exception {
     Path corpus = corpus();
-    List<String> lines = new ArrayList<>();
-    for (int i = 0; i < 30; i++) {
-      lines.add(NAMES.get(i % NAMES.size()) + " " + VERBS.get(i % VERBS.size()) + " .");
-    }
-    Path text = Files.write(folder.resolve("text.txt"), lines);
     Path lm = folder.resolve("lm");
-    CommandResult.runOrFail(
-        "pretrain",
-        "--text",
-        text.toString(),
-        "--out",
-        lm.toString(),
-        "--min-count",
-        "1",
-        "--epochs",
-        "1",
-        "--embedding-size",
-        "4",
-        "--hidden-size",
-        "6",
-        "--bptt-steps",
-        "2",
-        "--batch-size",
-        "1");
+    pretrain(text(), lm.toString());
     CommandResult bidirectional =
         CommandResult.run(
             "tag-train",
@@ -129,37 +108,9 @@ class TrainTaggerCommandTest {
   @Test
   void fromBackward_bidirectionalTaggerFromTwoModels() throws Exception {
     Path corpus = corpus();
-    List<String> lines = new ArrayList<>();
-    for (int i = 0; i < 30; i++) {
-      lines.add(NAMES.get(i % NAMES.size()) + " " + VERBS.get(i % VERBS.size()) + " .");
-    }
-    Path text = Files.write(folder.resolve("text.txt"), lines);
-    for (String direction : List.of("forward", "backward")) {
-      List<String> args =
-          new ArrayList<>(
-              List.of(
-                  "pretrain",
-                  "--text",
-                  text.toString(),
-                  "--out",
-                  out(direction),
-                  "--min-count",
-                  "1",
-                  "--epochs",
-                  "1",
-                  "--embedding-size",
-                  "4",
-                  "--hidden-size",
-                  "6",
-                  "--bptt-steps",
-                  "2",
-                  "--batch-size",
-                  "1"));
-      if (direction.equals("backward")) {
-        args.add("--reverse");
-      }
-      CommandResult.runOrFail(args.toArray(String[]::new));
-    }
+    Path text = text();
+    pretrain(text, out("forward"));
+    pretrain(text, out("backward"), "--reverse");
     String printed =
         CommandResult.runOrFail(
             "tag-train",
@@ -282,5 +233,40 @@ class TrainTaggerCommandTest {
             "--seed",
             "3"));
     return CommandResult.runOrFail(full.toArray(String[]::new));
+  }
+
+  /** Writes 30 lines of the corpus's names and verbs, the text of the tiny language models. */
+  private Path text() throws IOException {
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      lines.add(NAMES.get(i % NAMES.size()) + " " + VERBS.get(i % VERBS.size()) + " .");
+    }
+    return Files.write(folder.resolve("text.txt"), lines);
+  }
+
+  /** Pretrains a tiny language model on {@code text} into {@code out}. */
+  private static void pretrain(Path text, String out, String... extraArgs) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "pretrain",
+                "--text",
+                text.toString(),
+                "--out",
+                out,
+                "--min-count",
+                "1",
+                "--epochs",
+                "1",
+                "--embedding-size",
+                "4",
+                "--hidden-size",
+                "6",
+                "--bptt-steps",
+                "2",
+                "--batch-size",
+                "1"));
+    args.addAll(List.of(extraArgs));
+    CommandResult.runOrFail(args.toArray(String[]::new));
   }
 }
