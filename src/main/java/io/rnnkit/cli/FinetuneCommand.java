@@ -194,6 +194,8 @@ final class FinetuneCommand implements Callable<Integer> {
 
   @Mixin RunFolderOptions runOptions = new RunFolderOptions();
 
+  @Mixin SplitOptions splitOptions = new SplitOptions();
+
   @Override
   public Integer call() throws Exception {
     if (task == TaskChoice.TAG) {
@@ -319,7 +321,7 @@ final class FinetuneCommand implements Callable<Integer> {
           reader.read(testTsv));
     }
     List<BrownDocument> documents = BrownCorpus.readDirectory(corpus);
-    DocumentSplits splits = BrownSplits.byDocument(documents, run.getTraining().getSeed());
+    DocumentSplits splits = BrownSplits.byDocument(documents, splitOptions.seed(run));
     return new Splits(
         BrownSplits.genreExamples(splits.train(), false),
         BrownSplits.genreExamples(splits.validation(), false),

@@ -65,8 +65,8 @@ final class TrainTaggerCommand implements Callable<Integer> {
       names = "--train-fraction",
       defaultValue = "1",
       description =
-          "Fraction of the training sentences to train on, drawn at random with --seed (0 to 1;"
-              + " default: all).")
+          "Fraction of the training sentences to train on, drawn at random with --split-seed (0"
+              + " to 1; default: all).")
   double trainFraction;
 
   @Option(
@@ -105,6 +105,8 @@ final class TrainTaggerCommand implements Callable<Integer> {
 
   @Mixin RunFolderOptions runOptions = new RunFolderOptions();
 
+  @Mixin SplitOptions splitOptions = new SplitOptions();
+
   @Override
   public Integer call() throws Exception {
     if (minClassCount < 1) {
@@ -125,10 +127,9 @@ final class TrainTaggerCommand implements Callable<Integer> {
     }
     runOptions.requireNewOutput(out);
     RunConfig run = options.resolve(defaults());
-    DocumentSplits splits =
-        BrownSplits.byDocument(BrownCorpus.readDirectory(corpus), run.getTraining().getSeed());
-    List<Example> train =
-        sample(tagged(splits.train()), trainFraction, run.getTraining().getSeed());
+    long splitSeed = splitOptions.seed(run);
+    DocumentSplits splits = BrownSplits.byDocument(BrownCorpus.readDirectory(corpus), splitSeed);
+    List<Example> train = sample(tagged(splits.train()), trainFraction, splitSeed);
     List<Example> validation = tagged(splits.validation());
     List<Example> test = tagged(splits.test());
     if (validation.isEmpty() || test.isEmpty()) {
