@@ -1,6 +1,8 @@
 package io.rnnkit.train;
 
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.types.TFloat32;
@@ -22,6 +24,9 @@ public abstract class AbstractTrainer {
     this.model = model;
     this.schedule = schedule;
   }
+
+  /** Seconds between two progress lines of a training pass. */
+  private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
 
   /** Returns the number of updates attempted so far, applied or skipped. */
   public long step() {
@@ -75,5 +80,39 @@ public abstract class AbstractTrainer {
     boolean applied = guard.record(step, loss, norm);
     step++;
     return applied;
+  }
+
+  /** Returns a clock of a pass that starts now, for its progress lines and wall time. */
+  PassClock startClock() {
+    return new PassClock(LoggerFactory.getLogger(getClass()));
+  }
+
+  /** Wall clock of one pass, which logs its progress at most every 10 seconds. */
+  final class PassClock {
+    private final Logger log;
+    private final long started = System.nanoTime();
+    private long lastLog = started;
+
+    private PassClock(Logger log) {
+      this.log = log;
+    }
+
+    /** Logs the step, mean loss and tokens per second of {@code pass} when a line is due. */
+    void tick(TrainingPass pass) {
+      long now = System.nanoTime();
+      if (now - lastLog > LOG_INTERVAL_NANOS) {
+        lastLog = now;
+        log.info(
+            "step {} loss {} ({} tokens/s)",
+            step(),
+            String.format("%.4f", pass.meanLoss()),
+            String.format("%.0f", pass.tokens() / ((now - started) / 1e9)));
+      }
+    }
+
+    /** Returns the seconds since the pass started. */
+    double seconds() {
+      return (System.nanoTime() - started) / 1e9;
+    }
   }
 }

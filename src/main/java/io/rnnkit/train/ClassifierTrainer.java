@@ -4,8 +4,6 @@ import io.rnnkit.data.BucketBatcher.Batch;
 import io.rnnkit.model.Network;
 import io.rnnkit.nn.Losses;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
@@ -21,9 +19,6 @@ import org.tensorflow.types.TInt32;
  * length, all on the same variables.
  */
 public final class ClassifierTrainer extends BucketTrainer<ClassifierTrainer.BucketGraph> {
-
-  private static final Logger log = LoggerFactory.getLogger(ClassifierTrainer.class);
-  private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
 
   private final List<LayerGroup> groups;
   private GroupSchedule groupSchedule;
@@ -76,26 +71,16 @@ public final class ClassifierTrainer extends BucketTrainer<ClassifierTrainer.Buc
    */
   public PassStats train(List<Batch> batches, int maxUpdates, int epoch) {
     TrainingPass pass = startPass(batches, maxUpdates, epoch);
-    long started = System.nanoTime();
-    long lastLog = started;
+    PassClock clock = startClock();
     long rows = 0;
     while (pass.hasNext()) {
       Batch batch = batches.get(pass.position());
       if (Double.isFinite(pass.next())) {
         rows += batch.size();
       }
-      long now = System.nanoTime();
-      if (now - lastLog > LOG_INTERVAL_NANOS) {
-        lastLog = now;
-        log.info(
-            "step {} loss {} ({} tokens/s)",
-            step(),
-            String.format("%.4f", pass.meanLoss()),
-            String.format("%.0f", pass.tokens() / ((now - started) / 1e9)));
-      }
+      clock.tick(pass);
     }
-    double seconds = (System.nanoTime() - started) / 1e9;
-    return new PassStats(pass.meanLoss(), rows, pass.tokens(), seconds);
+    return new PassStats(pass.meanLoss(), rows, pass.tokens(), clock.seconds());
   }
 
   /**

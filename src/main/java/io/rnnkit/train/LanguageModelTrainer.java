@@ -8,8 +8,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -37,9 +35,6 @@ import org.tensorflow.types.TInt32;
  * softmax.
  */
 public final class LanguageModelTrainer extends AbstractTrainer {
-
-  private static final Logger log = LoggerFactory.getLogger(LanguageModelTrainer.class);
-  private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
 
   private final Map<Integer, WindowGraph> trainGraphs = new HashMap<>();
   private final Map<Integer, WindowGraph> evalGraphs = new HashMap<>();
@@ -75,22 +70,14 @@ public final class LanguageModelTrainer extends AbstractTrainer {
 
   private PassStats run(BpttLanes lanes, int steps, boolean training, int maxUpdates) {
     Pass pass = new Pass(lanes, steps, training, maxUpdates);
-    long started = System.nanoTime();
-    long lastLog = started;
+    PassClock clock = startClock();
     while (pass.hasNext()) {
       pass.next();
-      long now = System.nanoTime();
-      if (training && now - lastLog > LOG_INTERVAL_NANOS) {
-        lastLog = now;
-        log.info(
-            "step {} loss {} ({} tokens/s)",
-            step(),
-            String.format("%.4f", pass.meanLoss()),
-            String.format("%.0f", pass.tokens() / ((now - started) / 1e9)));
+      if (training) {
+        clock.tick(pass);
       }
     }
-    double seconds = (System.nanoTime() - started) / 1e9;
-    return new PassStats(pass.meanLoss(), pass.tokens(), seconds, pass.position());
+    return new PassStats(pass.meanLoss(), pass.tokens(), clock.seconds(), pass.position());
   }
 
   /**
