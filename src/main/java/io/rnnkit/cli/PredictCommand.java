@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -61,7 +63,7 @@ final class PredictCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--batch-size must be positive, got " + batchSize);
     }
     TaskKind task = ExportedModels.config(model).getTask();
-    try (RowWriter writer = open(task);
+    try (RowWriter<?> writer = open(task);
         Utf8LineSource lines = new Utf8LineSource(openInput())) {
       return run(lines, writer);
     }
@@ -78,7 +80,7 @@ final class PredictCommand implements Callable<Integer> {
     return tokens;
   }
 
-  private int run(Utf8LineSource source, RowWriter writer) throws Exception {
+  private int run(Utf8LineSource source, RowWriter<?> writer) throws Exception {
     Tokenizer tokenizer = new Tokenizer(lowercase);
     List<String> lines = new ArrayList<>();
     List<List<String>> rows = new ArrayList<>();
@@ -116,7 +118,7 @@ final class PredictCommand implements Callable<Integer> {
     return invalid ? 1 : 0;
   }
 
-  private void flush(RowWriter writer, List<String> lines, List<List<String>> rows) {
+  private void flush(RowWriter<?> writer, List<String> lines, List<List<String>> rows) {
     for (ObjectNode node : writer.write(lines, rows)) {
       System.out.println(node);
     }
@@ -124,11 +126,11 @@ final class PredictCommand implements Callable<Integer> {
     rows.clear();
   }
 
-  private RowWriter open(TaskKind task) {
+  private RowWriter<?> open(TaskKind task) {
     return switch (task) {
-      case CLASSIFIER -> new ClassifierWriter(Predictor.load(model));
-      case TAGGER -> new TaggerWriter(TaggerPredictor.load(model));
-      case LANGUAGE_MODEL -> new LanguageModelWriter(LanguageModelScorer.load(model));
+      case CLASSIFIER -> classifierWriter(Predictor.load(model));
+      case TAGGER -> taggerWriter(TaggerPredictor.load(model));
+      case LANGUAGE_MODEL -> languageModelWriter(LanguageModelScorer.load(model));
       default ->
           throw new IllegalArgumentException(
               "task of " + model + " must be CLASSIFIER, TAGGER or LANGUAGE_MODEL, got " + task);
@@ -143,32 +145,32 @@ final class PredictCommand implements Callable<Integer> {
     return input == null ? "<stdin>" : input.toString();
   }
 
-  /** Turns one batch of lines into JSON objects with one task's predictor. */
-  private interface RowWriter extends AutoCloseable {
-    List<ObjectNode> write(List<String> lines, List<List<String>> rows);
+  /**
+   * Writer of one task's predictions: each line becomes a JSON object with its text and the fields
+   * that {@code fill} adds from the line's prediction.
+   */
+  private final class RowWriter<R> implements AutoCloseable {
+    private final Function<List<List<String>>, List<R>> predict;
+    private final BiConsumer<ObjectNode, R> fill;
+    private final Runnable close;
 
-    @Override
-    void close();
-  }
-
-  private final class ClassifierWriter implements RowWriter {
-    private final Predictor predictor;
-
-    ClassifierWriter(Predictor predictor) {
-      this.predictor = predictor;
+    RowWriter(
+        Function<List<List<String>>, List<R>> predict,
+        BiConsumer<ObjectNode, R> fill,
+        Runnable close) {
+      this.predict = predict;
+      this.fill = fill;
+      this.close = close;
     }
 
-    @Override
-    public List<ObjectNode> write(List<String> lines, List<List<String>> rows) {
-      List<Predictor.Prediction> predictions = predictor.predict(rows);
+    /** Returns one JSON object per line of {@code lines}, whose tokens are {@code rows}. */
+    List<ObjectNode> write(List<String> lines, List<List<String>> rows) {
+      List<R> predictions = predict.apply(rows);
       List<ObjectNode> nodes = new ArrayList<>();
       for (int i = 0; i < rows.size(); i++) {
-        Predictor.Prediction prediction = predictions.get(i);
         ObjectNode node = json.createObjectNode();
         node.put("text", lines.get(i));
-        node.put("label", prediction.label());
-        node.put("probability", prediction.probabilities()[(int) prediction.labelId()]);
-        node.put("truncated", prediction.truncated());
+        fill.accept(node, predictions.get(i));
         nodes.add(node);
       }
       return nodes;
@@ -176,70 +178,45 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public void close() {
-      predictor.close();
+      close.run();
     }
   }
 
-  private final class TaggerWriter implements RowWriter {
-    private final TaggerPredictor tagger;
-
-    TaggerWriter(TaggerPredictor tagger) {
-      this.tagger = tagger;
-    }
-
-    @Override
-    public List<ObjectNode> write(List<String> lines, List<List<String>> rows) {
-      List<TaggerPredictor.Tagging> taggings = tagger.tag(rows);
-      List<ObjectNode> nodes = new ArrayList<>();
-      for (int i = 0; i < rows.size(); i++) {
-        TaggerPredictor.Tagging tagging = taggings.get(i);
-        ObjectNode node = json.createObjectNode();
-        node.put("text", lines.get(i));
-        tagging.tokens().forEach(node.putArray("tokens")::add);
-        tagging.tags().forEach(node.putArray("tags")::add);
-        node.put("pieces", tagging.pieces());
-        nodes.add(node);
-      }
-      return nodes;
-    }
-
-    @Override
-    public void close() {
-      tagger.close();
-    }
+  private RowWriter<Predictor.Prediction> classifierWriter(Predictor predictor) {
+    return new RowWriter<>(
+        predictor::predict,
+        (node, prediction) -> {
+          node.put("label", prediction.label());
+          node.put("probability", prediction.probabilities()[(int) prediction.labelId()]);
+          node.put("truncated", prediction.truncated());
+        },
+        predictor::close);
   }
 
-  private final class LanguageModelWriter implements RowWriter {
-    private final LanguageModelScorer scorer;
+  private RowWriter<TaggerPredictor.Tagging> taggerWriter(TaggerPredictor tagger) {
+    return new RowWriter<>(
+        tagger::tag,
+        (node, tagging) -> {
+          tagging.tokens().forEach(node.putArray("tokens")::add);
+          tagging.tags().forEach(node.putArray("tags")::add);
+          node.put("pieces", tagging.pieces());
+        },
+        tagger::close);
+  }
 
-    LanguageModelWriter(LanguageModelScorer scorer) {
-      this.scorer = scorer;
-    }
-
-    @Override
-    public List<ObjectNode> write(List<String> lines, List<List<String>> rows) {
-      List<LanguageModelScorer.Score> scores = scorer.score(rows);
-      List<ObjectNode> nodes = new ArrayList<>();
-      for (int i = 0; i < rows.size(); i++) {
-        LanguageModelScorer.Score score = scores.get(i);
-        ObjectNode node = json.createObjectNode();
-        node.put("text", lines.get(i));
-        node.put("log_likelihood", score.logLikelihood());
-        node.put("predicted_tokens", score.predictedTokens());
-        if (score.predictedTokens() > 0) {
-          node.put("perplexity", score.perplexity());
-        } else {
-          node.putNull("perplexity");
-        }
-        node.put("truncated", score.truncated());
-        nodes.add(node);
-      }
-      return nodes;
-    }
-
-    @Override
-    public void close() {
-      scorer.close();
-    }
+  private RowWriter<LanguageModelScorer.Score> languageModelWriter(LanguageModelScorer scorer) {
+    return new RowWriter<>(
+        scorer::score,
+        (node, score) -> {
+          node.put("log_likelihood", score.logLikelihood());
+          node.put("predicted_tokens", score.predictedTokens());
+          if (score.predictedTokens() > 0) {
+            node.put("perplexity", score.perplexity());
+          } else {
+            node.putNull("perplexity");
+          }
+          node.put("truncated", score.truncated());
+        },
+        scorer::close);
   }
 }
