@@ -25,7 +25,7 @@ public abstract class AbstractTrainer {
     this.schedule = schedule;
   }
 
-  /** Seconds between two progress lines of a training pass. */
+  /** Interval between two progress lines of a training pass: 10 seconds, in nanoseconds. */
   private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
 
   /** Returns the number of updates attempted so far, applied or skipped. */
