@@ -20,7 +20,8 @@
 #                      :constant (fixed rate instead of slanted triangular), :epochs=N,
 #                      :dropout=RATE, :embedding=SCALE (embedding rate multiplier, 0 freezes it),
 #                      :embedding-only (load only the pretrained embedding, LSTM starts random),
-#                      :rescale (scale the loaded embedding to the random initialization's RMS)
+#                      :rescale (scale the loaded embedding to the random initialization's RMS),
+#                      :head=UNITS (a ReLU layer of UNITS between pooling and the logits)
 #   FINE_TUNED_RECIPE  the same for the arm that starts from the language model
 #                      (default 0.01:1:NONE, which fine-tunes the whole pretrained encoder; it
 #                      was the best on validation at 200 mails with the default text)

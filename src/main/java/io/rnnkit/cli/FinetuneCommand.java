@@ -125,6 +125,13 @@ final class FinetuneCommand implements Callable<Integer> {
   Pooling pooling;
 
   @Option(
+      names = "--head-hidden-size",
+      description =
+          "Classifier: units of a ReLU layer between the pooled encoder outputs and the class"
+              + " logits; default: none.")
+  Integer headHiddenSize;
+
+  @Option(
       names = "--unfreezing",
       defaultValue = "NONE",
       description =
@@ -213,6 +220,16 @@ final class FinetuneCommand implements Callable<Integer> {
     }
     if (pooling != null) {
       run = run.toBuilder().setModel(run.getModel().toBuilder().setPooling(pooling)).build();
+    }
+    if (headHiddenSize != null) {
+      if (headHiddenSize < 1) {
+        throw new IllegalArgumentException(
+            "--head-hidden-size must be positive, got " + headHiddenSize + "; omit it for none");
+      }
+      run =
+          run.toBuilder()
+              .setModel(run.getModel().toBuilder().setHeadHiddenSize(headHiddenSize))
+              .build();
     }
     Splits read = readData(run);
     List<String> labels =

@@ -60,6 +60,19 @@ public final class ModelConfigs {
           "bidirectional must be false for a LANGUAGE_MODEL, because the backward direction"
               + " would read the tokens it has to predict");
     }
+    if (config.getHeadHiddenSize() < 0) {
+      throw new IllegalArgumentException(
+          "head_hidden_size must be 0 (no hidden layer) or positive, got "
+              + config.getHeadHiddenSize());
+    }
+    if (config.getHeadHiddenSize() > 0 && config.getTask() != TaskKind.CLASSIFIER) {
+      throw new IllegalArgumentException(
+          "head_hidden_size applies to a CLASSIFIER only, got "
+              + config.getHeadHiddenSize()
+              + " for a "
+              + config.getTask()
+              + "; set it to 0");
+    }
     checkMatmulPrecision(config);
     return config;
   }

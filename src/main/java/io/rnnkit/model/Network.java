@@ -42,11 +42,21 @@ public final class Network {
   private final Embedding embedding;
   private final RecurrentEncoder encoder;
   private final Dense head;
+  private final Dense headHidden;
 
   private Network(ParameterStore store, ModelConfig config, int vocabularySize) {
     this.config = ModelConfigs.validate(config);
     this.embedding = Embedding.create(store, EMBEDDING, vocabularySize, config.getEmbeddingSize());
     this.encoder = RecurrentEncoder.fromConfig(store, config);
+    this.headHidden =
+        config.getHeadHiddenSize() > 0
+            ? Dense.create(
+                    store,
+                    CLASSIFIER_HEAD + "/hidden",
+                    pooledSize(config.getPooling()),
+                    config.getHeadHiddenSize())
+                .withMatmulPrecision(config.getMatmulPrecision())
+            : null;
     this.head = createHead(store, vocabularySize).withMatmulPrecision(config.getMatmulPrecision());
   }
 
@@ -56,8 +66,8 @@ public final class Network {
     } else if (config.getTask() == TaskKind.TAGGER) {
       return Dense.create(store, TAGGER_HEAD, encoderOutputSize(), config.getNumClasses());
     }
-    return Dense.create(
-        store, CLASSIFIER_HEAD, pooledSize(config.getPooling()), config.getNumClasses());
+    int inputSize = headHidden != null ? headHidden.outputSize() : pooledSize(config.getPooling());
+    return Dense.create(store, CLASSIFIER_HEAD, inputSize, config.getNumClasses());
   }
 
   /** Builds the variables of the network that {@code config} describes. */
@@ -175,7 +185,11 @@ public final class Network {
   /** Returns class logits {@code [B, C]} from encoder outputs {@code [B, T, D*H]}. */
   public Operand<TFloat32> classifierLogits(
       Ops tf, Operand<TFloat32> outputs, Operand<TInt32> lengths, int timeSteps) {
-    return head.apply(tf, pool(tf, outputs, lengths, timeSteps));
+    Operand<TFloat32> pooled = pool(tf, outputs, lengths, timeSteps);
+    if (headHidden != null) {
+      pooled = tf.nn.relu(headHidden.apply(tf, pooled));
+    }
+    return head.apply(tf, pooled);
   }
 
   private int pooledSize(Pooling pooling) {

@@ -58,6 +58,8 @@ class FinetuneTransferTest {
                 "--slanted-triangular",
                 "--pooling",
                 "MEAN",
+                "--head-hidden-size",
+                "6",
                 "--epochs",
                 "4",
                 "--export",
@@ -70,6 +72,11 @@ class FinetuneTransferTest {
     assertTrue(
         output.lines().anyMatch(l -> l.startsWith("classifier_head/kernel") && l.contains("NEW")),
         "table lists the new head:\n" + output);
+    assertTrue(
+        output
+            .lines()
+            .anyMatch(l -> l.startsWith("classifier_head/hidden/kernel") && l.contains("NEW")),
+        "table lists the head's hidden layer:\n" + output);
     assertTrue(
         output.lines().anyMatch(l -> l.startsWith("lm_head/kernel") && l.contains("LEFT_OUT")),
         "table lists the left-out language-model head:\n" + output);

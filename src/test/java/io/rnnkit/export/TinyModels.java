@@ -47,7 +47,7 @@ final class TinyModels {
             .setHiddenSize(4)
             .setMaxLength(MAX_LENGTH);
     switch (task) {
-      case CLASSIFIER -> builder.setNumClasses(LABELS.size());
+      case CLASSIFIER -> builder.setNumClasses(LABELS.size()).setHeadHiddenSize(5);
       case TAGGER -> builder.setNumClasses(TAGS.size()).setBidirectional(true);
       default -> builder.setNumLayers(2);
     }

@@ -491,6 +491,7 @@ public final class SpamTransferBenchmark {
     ModelConfig model =
         base.toBuilder()
             .setDropout(recipe.dropout())
+            .setHeadHiddenSize(recipe.headHidden())
             .setBidirectional(backwardFolder != null)
             .build();
     try (ClassifierTask classifier =
@@ -591,8 +592,9 @@ public final class SpamTransferBenchmark {
    * layer groups, the unfreezing policy, whether the rate follows a slanted triangular schedule
    * (otherwise it stays at the peak rate), the epochs (0 for {@link #epochs(int)}), the dropout
    * rate of the model, a multiplier of the embedding's rate (0 freezes the embedding), whether the
-   * fine-tuned arm loads only the pretrained embedding and starts the LSTM from random values, and
-   * whether it scales the loaded embedding to the root mean square of a random initialization.
+   * fine-tuned arm loads only the pretrained embedding and starts the LSTM from random values,
+   * whether it scales the loaded embedding to the root mean square of a random initialization, and
+   * the units of a ReLU layer in the classifier's head (0 for none).
    */
   record Recipe(
       float peakRate,
@@ -603,16 +605,17 @@ public final class SpamTransferBenchmark {
       float dropout,
       float embeddingScale,
       boolean embeddingOnly,
-      boolean rescaleEmbedding) {
+      boolean rescaleEmbedding,
+      int headHidden) {
 
     static final String FORMAT =
         "PEAK_RATE:FACTOR:UNFREEZING[:constant][:epochs=N][:dropout=RATE][:embedding=SCALE]"
-            + "[:embedding-only][:rescale]";
+            + "[:embedding-only][:rescale][:head=UNITS]";
 
     /**
      * Parses {@code PEAK_RATE:FACTOR:UNFREEZING} followed by any of the options {@code constant},
-     * {@code epochs=N}, {@code dropout=RATE}, {@code embedding=SCALE}, {@code embedding-only} and
-     * {@code rescale}, for example {@code 0.01:1:NONE} or {@code
+     * {@code epochs=N}, {@code dropout=RATE}, {@code embedding=SCALE}, {@code embedding-only},
+     * {@code rescale} and {@code head=UNITS}, for example {@code 0.01:1:NONE} or {@code
      * 0.02:1:HEAD_ONLY:constant:epochs=30}, or {@code -}, which skips the arm and returns {@code
      * null}.
      */
@@ -630,6 +633,7 @@ public final class SpamTransferBenchmark {
       float embeddingScale = 1;
       boolean embeddingOnly = false;
       boolean rescale = false;
+      int headHidden = 0;
       for (int i = 3; i < parts.length; i++) {
         String[] option = parts[i].split("=", 2);
         switch (option[0]) {
@@ -639,6 +643,7 @@ public final class SpamTransferBenchmark {
           case "embedding" -> embeddingScale = Float.parseFloat(value(option, text));
           case "embedding-only" -> embeddingOnly = true;
           case "rescale" -> rescale = true;
+          case "head" -> headHidden = Integer.parseInt(value(option, text));
           default -> throw invalid(text);
         }
       }
@@ -651,7 +656,8 @@ public final class SpamTransferBenchmark {
           dropout,
           embeddingScale,
           embeddingOnly,
-          rescale);
+          rescale,
+          headHidden);
     }
 
     private static String value(String[] option, String text) {
@@ -679,7 +685,8 @@ public final class SpamTransferBenchmark {
           + (dropout > 0 ? ", dropout " + dropout : "")
           + (embeddingScale != 1 ? ", embedding rate x" + embeddingScale : "")
           + (embeddingOnly ? ", pretrained embedding only" : "")
-          + (rescaleEmbedding ? ", embedding rescaled to the initial RMS" : "");
+          + (rescaleEmbedding ? ", embedding rescaled to the initial RMS" : "")
+          + (headHidden > 0 ? ", hidden head layer of " + headHidden : "");
     }
   }
 }

@@ -61,8 +61,8 @@ class SpamTransferBenchmarkTest {
         assertThrows(IllegalArgumentException.class, () -> Recipe.parse("0.01:NONE"));
     assertEquals(
         "recipe must be PEAK_RATE:FACTOR:UNFREEZING[:constant][:epochs=N][:dropout=RATE]"
-            + "[:embedding=SCALE][:embedding-only][:rescale], for example 0.01:1:NONE, got"
-            + " 0.01:NONE",
+            + "[:embedding=SCALE][:embedding-only][:rescale][:head=UNITS], for example 0.01:1:NONE,"
+            + " got 0.01:NONE",
         error.getMessage(),
         "the message shows the format and the value");
     assertThrows(
@@ -85,10 +85,12 @@ class SpamTransferBenchmarkTest {
     assertFalse(recipe.embeddingOnly(), "the whole encoder is loaded by default");
     assertTrue(Recipe.parse("0.003:1:NONE:embedding-only").embeddingOnly(), "embedding only");
     assertTrue(Recipe.parse("0.01:1:NONE:rescale").rescaleEmbedding(), "rescaled embedding");
+    assertEquals(50, Recipe.parse("0.01:1:NONE:head=50").headHidden(), "hidden head layer");
     Recipe plain = Recipe.parse("0.01:1:NONE");
     assertEquals(0, plain.epochs(), "epochs default to the size rule");
     assertEquals(0f, plain.dropout(), "no dropout by default");
     assertEquals(1f, plain.embeddingScale(), "the embedding follows the schedule by default");
+    assertEquals(0, plain.headHidden(), "no hidden head layer by default");
   }
 
   @Test
