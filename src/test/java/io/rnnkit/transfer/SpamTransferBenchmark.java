@@ -57,6 +57,9 @@ public final class SpamTransferBenchmark {
   /** Default of the tokens kept from the start of each mail body. */
   static final int DEFAULT_MAX_TOKENS = 100;
 
+  /** Brown tokens in the language-model text unless the command names another count. */
+  static final int DEFAULT_BROWN_TOKENS = 200000;
+
   /** Folder below the output folder of the language models trained on reversed text. */
   static final String BACKWARD = "backward";
 
@@ -191,19 +194,21 @@ public final class SpamTransferBenchmark {
         "mails: %d train, %d test (%d spam in test)%n",
         train.size(), test.size(), test.stream().filter(m -> m.label().equals("spam")).count());
 
-    Path lmFolder = lmFolder(out, modelSize, lmMaxTokens, lmEpochs, mailEpochs);
+    Path lmOut = lmRoot(out, brownTokens);
+    Path lmFolder = lmFolder(lmOut, modelSize, lmMaxTokens, lmEpochs, mailEpochs);
     Vocabulary vocabulary =
-        languageModel(brownDir, brownTokens, lmMails, out, modelSize, lmMaxTokens, lmEpochs, false);
+        languageModel(
+            brownDir, brownTokens, lmMails, lmOut, modelSize, lmMaxTokens, lmEpochs, false);
     Path backwardFolder = null;
     if (bidirectional) {
       // Reversal keeps every count, so the backward model's vocabulary equals the forward one's.
-      Path backwardOut = out.resolve(BACKWARD);
+      Path backwardOut = lmOut.resolve(BACKWARD);
       languageModel(
           brownDir, brownTokens, lmMails, backwardOut, modelSize, lmMaxTokens, lmEpochs, true);
       backwardFolder = lmFolder(backwardOut, modelSize, lmMaxTokens, lmEpochs, 0);
     }
     if (mailEpochs > 0) {
-      continueOnMails(lmMails, vocabulary, out, modelSize, lmMaxTokens, lmEpochs, mailEpochs);
+      continueOnMails(lmMails, vocabulary, lmOut, modelSize, lmMaxTokens, lmEpochs, mailEpochs);
     }
     List<String> labels = List.of(SpamAssassinReader.HAM, SpamAssassinReader.SPAM);
     StringBuilder table = new StringBuilder();
@@ -343,6 +348,14 @@ public final class SpamTransferBenchmark {
           epoch -> lmFolder(out, modelSize, maxTokens, epoch, 0));
     }
     return vocabulary;
+  }
+
+  /**
+   * Returns the folder of the language models whose text has {@code brownTokens} Brown tokens:
+   * {@code out} for the default count, so earlier runs keep their folders, else a folder below it.
+   */
+  static Path lmRoot(Path out, int brownTokens) {
+    return brownTokens == DEFAULT_BROWN_TOKENS ? out : out.resolve("brown-" + brownTokens);
   }
 
   /** Returns whether {@code name}, {@code forward} or {@code bidirectional}, names the latter. */

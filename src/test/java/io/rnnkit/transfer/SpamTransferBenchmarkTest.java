@@ -182,6 +182,13 @@ class SpamTransferBenchmarkTest {
   }
 
   @Test
+  void lmRoot_separatesOtherBrownCounts() {
+    Path out = Path.of("runs");
+    assertEquals(out, SpamTransferBenchmark.lmRoot(out, 200000), "default count");
+    assertEquals(out.resolve("brown-1000000"), SpamTransferBenchmark.lmRoot(out, 1000000));
+  }
+
+  @Test
   void encoder_parsesBothDirectionsAndRejectsOthers() {
     assertFalse(SpamTransferBenchmark.encoder("forward"), "forward");
     assertTrue(SpamTransferBenchmark.encoder("bidirectional"), "bidirectional");
