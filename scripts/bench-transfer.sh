@@ -11,7 +11,8 @@
 #   SIZES              training mails per run, comma-separated, "all" for every one
 #                      (default 50,200,1000,all)
 #   SEEDS              seeds of the training subset and initialization (default 1,2,3)
-#   BROWN_TOKENS       Brown tokens in the language-model text (default 200000)
+#   BROWN_TOKENS       Brown tokens in the language-model text (default 200000); models of
+#                      another count are saved below runs/bench-transfer/brown-BROWN_TOKENS
 #   LM_EPOCHS          pretraining epochs N, or N+M for M more epochs on the training mails
 #                      alone (default 3); a saved language model is reused, and one saved after
 #                      fewer epochs is trained on from there
@@ -30,8 +31,8 @@
 #                      is saved as runs/bench-transfer/spam-lm-tT-eN[-mM], or spam-lm-eN[-mM]
 #                      for 100
 #   MODEL              embedding and LSTM sizes of both arms and of the language model, as
-#                      EMBEDDINGxHIDDEN, and optionally the most words of their vocabulary, as
-#                      EMBEDDINGxHIDDENxWORDS (default 64x128, which keeps 20,000 words); other
+#                      EMBEDDINGxHIDDEN, and optionally the maximum vocabulary size, as
+#                      EMBEDDINGxHIDDENxWORDS (default 64x128, which keeps 20,000 words). Other
 #                      sizes save spam-lm-sMODEL-...
 #   ENCODER            forward (default) or bidirectional: both arms read each mail in both
 #                      directions, and the fine-tuned arm loads its backward half from a second

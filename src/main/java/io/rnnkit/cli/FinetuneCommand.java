@@ -224,7 +224,9 @@ final class FinetuneCommand implements Callable<Integer> {
     if (headHiddenSize != null) {
       if (headHiddenSize < 1) {
         throw new IllegalArgumentException(
-            "--head-hidden-size must be positive, got " + headHiddenSize + "; omit it for none");
+            "--head-hidden-size must be positive, got "
+                + headHiddenSize
+                + ". Omit it for no hidden layer.");
       }
       run =
           run.toBuilder()

@@ -69,12 +69,12 @@ public final class SpamTransferBenchmark {
   private SpamTransferBenchmark() {}
 
   /**
-   * Embedding and LSTM sizes of both arms and of the language model, and the most words their
-   * vocabulary keeps.
+   * Embedding and LSTM sizes of both arms and of the language model, and the maximum size of their
+   * vocabulary.
    */
   record ModelSize(int embedding, int hidden, int words) {
 
-    /** Most words of the vocabulary unless the sizes name another limit. */
+    /** Maximum vocabulary size unless the sizes name another limit. */
     static final int DEFAULT_WORDS = 20000;
 
     /** Default sizes: embedding 64, LSTM 128, 20,000 words. */
@@ -605,9 +605,9 @@ public final class SpamTransferBenchmark {
    * layer groups, the unfreezing policy, whether the rate follows a slanted triangular schedule
    * (otherwise it stays at the peak rate), the epochs (0 for {@link #epochs(int)}), the dropout
    * rate of the model, a multiplier of the embedding's rate (0 freezes the embedding), whether the
-   * fine-tuned arm loads only the pretrained embedding and starts the LSTM from random values,
-   * whether it scales the loaded embedding to the root mean square of a random initialization, and
-   * the units of a ReLU layer in the classifier's head (0 for none).
+   * fine-tuned arm loads only the pretrained embedding and starts the LSTM from random values, and
+   * whether it scales the loaded embedding to the root mean square of a random initialization. The
+   * last field is the units of a ReLU layer in the classifier's head (0 for none).
    */
   record Recipe(
       float peakRate,
