@@ -40,6 +40,19 @@ public final class Main {
           }
           throw exception;
         });
+    // Picocli prints the whole help after an invalid value, which buries the one line that
+    // matters, so only the error and a pointer to --help are printed.
+    commandLine.setParameterExceptionHandler(
+        (exception, args) -> {
+          CommandLine line = exception.getCommandLine();
+          line.getErr().println("rnnkit: " + exception.getMessage());
+          if (!CommandLine.UnmatchedArgumentException.printSuggestions(exception, line.getErr())) {
+            line.getErr()
+                .println(
+                    "Run '" + line.getCommandSpec().qualifiedName() + " --help' for the options.");
+          }
+          return line.getCommandSpec().exitCodeOnInvalidInput();
+        });
     return commandLine;
   }
 

@@ -9,8 +9,9 @@ final class SplitOptions {
   @Option(
       names = "--split-seed",
       description =
-          "Seed of the document split and of the --train-fraction sample; default: --seed. Fix it"
-              + " to compare runs of several seeds on the same test documents.")
+          "Seed of the Brown document split (and of tag-train's --train-fraction sample);"
+              + " default: --seed. Fix it to compare runs of several seeds on the same test"
+              + " documents.")
   Long splitSeed;
 
   /** Returns the seed of the split: {@code --split-seed}, or the training seed of {@code run}. */

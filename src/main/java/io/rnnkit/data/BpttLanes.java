@@ -75,9 +75,10 @@ public final class BpttLanes {
           tokens.length
               + " tokens are too few for "
               + laneCount
-              + " lanes; each lane needs at least 2 tokens, so use at most "
+              + " lanes, one per row of a batch. Each lane needs at least 2 tokens, so use a batch"
+              + " size of at most "
               + tokens.length / 2
-              + " lanes");
+              + " or a longer text");
     }
 
     this.documentStart = new boolean[tokens.length];

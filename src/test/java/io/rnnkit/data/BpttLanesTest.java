@@ -90,6 +90,7 @@ class BpttLanesTest {
     IllegalArgumentException error =
         assertThrows(IllegalArgumentException.class, () -> new BpttLanes(range(5), null, 3));
     assertTrue(error.getMessage().contains("5 tokens"), error.getMessage());
+    assertTrue(error.getMessage().contains("batch size of at most 2"), error.getMessage());
   }
 
   @Test
