@@ -342,6 +342,16 @@ public final class BucketBatcher {
     return count;
   }
 
+  /** Returns the number of batches of every epoch, which the shuffles do not change. */
+  public int batchesPerEpoch() {
+    int count = 0;
+    for (int b = 0; b < buckets.size(); b++) {
+      int rowsPerBatch = rowsPerBatch(boundaries[b]);
+      count += (buckets.get(b).size() + rowsPerBatch - 1) / rowsPerBatch;
+    }
+    return count;
+  }
+
   /**
    * Returns the batches of one training epoch.
    *

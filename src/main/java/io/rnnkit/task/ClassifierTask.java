@@ -152,7 +152,7 @@ public final class ClassifierTask implements AutoCloseable {
    * slanted triangular schedule needs to know in advance.
    */
   public int updatesPerEpoch(List<Example> examples) {
-    int batches = batcher(examples, true).epoch(training.getSeed(), 0).size();
+    int batches = batcher(examples, true).batchesPerEpoch();
     return TrainingSetup.updatesPerEpoch(training, batches);
   }
 
@@ -233,7 +233,7 @@ public final class ClassifierTask implements AutoCloseable {
       List<Example> train, List<Example> validation, RunOptions options) {
     TrainingSetup.requireValidation(validation);
     BucketBatcher batcher = batcher(train, true);
-    int batches = batcher.epoch(training.getSeed(), 0).size();
+    int batches = batcher.batchesPerEpoch();
     TrainingSetup.setRunSchedule(trainer, training, batches, options, MetricGoal.MAXIMIZE);
     TrainingRun.Job job =
         new TrainerJob(session, trainer) {

@@ -223,7 +223,7 @@ public final class TaggerTask implements AutoCloseable {
       List<Example> train, List<Example> validation, RunOptions options) {
     TrainingSetup.requireValidation(validation);
     BucketBatcher batcher = batcher(train, true);
-    int batches = batcher.epoch(training.getSeed(), 0).size();
+    int batches = batcher.batchesPerEpoch();
     TrainingSetup.setRunSchedule(trainer, training, batches, options, MetricGoal.MAXIMIZE);
     TrainingRun.Job job =
         new TrainerJob(session, trainer) {

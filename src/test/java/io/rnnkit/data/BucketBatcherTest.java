@@ -53,6 +53,17 @@ class BucketBatcherTest {
   }
 
   @Test
+  void batchesPerEpochMatchesEveryEpoch() {
+    BucketBatcher batcher = builder(2, 3, 3, 5, 7, 8, 8).boundaries(4, 8).tokenBudget(8).build();
+
+    assertEquals(
+        6, batcher.batchesPerEpoch(), "2 batches of up to 2 rows at length 4, 4 of 1 row at 8");
+    for (int epoch = 0; epoch < 3; epoch++) {
+      assertEquals(batcher.epoch(5, epoch).size(), batcher.batchesPerEpoch(), "epoch " + epoch);
+    }
+  }
+
+  @Test
   void tokenBudgetNeverGivesZeroRows() {
     BucketBatcher batcher = builder(8, 2).boundaries(4, 8).tokenBudget(8).build();
 
