@@ -48,16 +48,22 @@ public final class Network {
     this.config = ModelConfigs.validate(config);
     this.embedding = Embedding.create(store, EMBEDDING, vocabularySize, config.getEmbeddingSize());
     this.encoder = RecurrentEncoder.fromConfig(store, config);
-    this.headHidden =
-        config.getHeadHiddenSize() > 0
-            ? Dense.create(
-                    store,
-                    CLASSIFIER_HEAD + "/hidden",
-                    pooledSize(config.getPooling()),
-                    config.getHeadHiddenSize())
-                .withMatmulPrecision(config.getMatmulPrecision())
-            : null;
+    this.headHidden = createHeadHidden(store);
     this.head = createHead(store, vocabularySize).withMatmulPrecision(config.getMatmulPrecision());
+  }
+
+  /** Returns the classifier head's hidden layer, or {@code null} without one. */
+  private Dense createHeadHidden(ParameterStore store) {
+    if (config.getHeadHiddenSize() == 0) {
+      return null;
+    }
+    Dense hidden =
+        Dense.create(
+            store,
+            CLASSIFIER_HEAD + "/hidden",
+            pooledSize(config.getPooling()),
+            config.getHeadHiddenSize());
+    return hidden.withMatmulPrecision(config.getMatmulPrecision());
   }
 
   private Dense createHead(ParameterStore store, int vocabularySize) {

@@ -13,21 +13,12 @@ import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
-import org.tensorflow.Tensor;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 
 /** The classifier's optional ReLU layer between the pooled outputs and the logits. */
 class HeadHiddenTest {
-
-  // Mean pooling gives (2, -3), (7/3, 2/3) and (0, 0) for the three rows.
-  private static final float[][][] OUTPUTS = {
-    {{1, -2}, {3, -4}, {99, 99}},
-    {{-1, 5}, {2, 0}, {6, -3}},
-    {{99, 99}, {99, 99}, {99, 99}}
-  };
-  private static final int[] LENGTHS = {2, 3, 0};
 
   @Test
   void classifierLogits_reluLayerBeforeLogits() {
@@ -89,14 +80,11 @@ class HeadHiddenTest {
       biases.forEach(
           (name, value) -> init.addTarget(tf.assign(variables.get(name), tf.constant(value))));
       init.run();
+      // Mean pooling of the pooling test's outputs gives (2, -3), (7/3, 2/3) and (0, 0).
       Operand<TFloat32> logits =
-          network.classifierLogits(tf, tf.constant(OUTPUTS), tf.constant(LENGTHS), 3);
-      try (Tensor result = session.runner().fetch(logits).run().get(0)) {
-        TFloat32 values = (TFloat32) result;
-        float[] flat = new float[(int) values.size()];
-        values.asRawTensor().data().asFloats().read(flat);
-        return flat;
-      }
+          network.classifierLogits(
+              tf, tf.constant(PoolingTest.OUTPUTS), tf.constant(PoolingTest.LENGTHS), 3);
+      return PoolingTest.fetch(session, logits);
     }
   }
 }

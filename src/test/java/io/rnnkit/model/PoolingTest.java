@@ -20,12 +20,12 @@ class PoolingTest {
 
   // Row 0 has length 2 (step 2 is padding), row 1 length 3, row 2 length 0 (all padding).
   // Padding contains large values so that any leak into a pooled value shows.
-  private static final float[][][] OUTPUTS = {
+  static final float[][][] OUTPUTS = {
     {{1, -2}, {3, -4}, {99, 99}},
     {{-1, 5}, {2, 0}, {6, -3}},
     {{99, 99}, {99, 99}, {99, 99}}
   };
-  private static final int[] LENGTHS = {2, 3, 0};
+  static final int[] LENGTHS = {2, 3, 0};
 
   @Test
   void last_takesStepLengthMinusOne() {
@@ -89,13 +89,17 @@ class PoolingTest {
       Network network = Network.create(ParameterStore.forRestore(tf), config, 4);
       Operand<TFloat32> outputs = tf.constant(OUTPUTS);
       Operand<TInt32> lengths = tf.constant(LENGTHS);
-      try (Tensor result =
-          session.runner().fetch(network.pool(tf, outputs, lengths, 3)).run().get(0)) {
-        TFloat32 values = (TFloat32) result;
-        float[] flat = new float[(int) values.size()];
-        values.asRawTensor().data().asFloats().read(flat);
-        return flat;
-      }
+      return fetch(session, network.pool(tf, outputs, lengths, 3));
+    }
+  }
+
+  /** Runs {@code output} in {@code session} and returns its values in row-major order. */
+  static float[] fetch(Session session, Operand<TFloat32> output) {
+    try (Tensor result = session.runner().fetch(output).run().get(0)) {
+      TFloat32 values = (TFloat32) result;
+      float[] flat = new float[(int) values.size()];
+      values.asRawTensor().data().asFloats().read(flat);
+      return flat;
     }
   }
 }
