@@ -4,9 +4,14 @@ import com.google.protobuf.TextFormat;
 import io.rnnkit.config.CellKind;
 import io.rnnkit.config.DeviceKind;
 import io.rnnkit.config.MatmulPrecision;
+import io.rnnkit.config.ModelConfig;
 import io.rnnkit.config.OptimizerKind;
 import io.rnnkit.config.RecurrentKernel;
 import io.rnnkit.config.RunConfig;
+import io.rnnkit.config.TaskKind;
+import io.rnnkit.config.TrainingConfig;
+import io.rnnkit.model.ModelConfigs;
+import io.rnnkit.train.TrainingConfigs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -228,6 +233,37 @@ final class ConfigOptions {
       training.clearBucketBoundaries().addAllBucketBoundaries(buckets);
     }
     return builder.build();
+  }
+
+  /**
+   * Checks every field of {@code model} and {@code training}, as a model of {@code task} will read
+   * them, before any data is read, so that a bad value fails at once. The number of classes comes
+   * from the data later and is not checked here. Where {@code --config} was given, the error names
+   * the file.
+   *
+   * @throws IllegalArgumentException naming the field, its value and, with {@code --config}, the
+   *     file
+   */
+  void check(ModelConfig model, TrainingConfig training, TaskKind task) {
+    ModelConfig.Builder builder = model.toBuilder().setTask(task);
+    if (task != TaskKind.LANGUAGE_MODEL) {
+      builder.setNumClasses(Math.max(2, model.getNumClasses()));
+    }
+    try {
+      ModelConfigs.validate(ModelConfigs.withDefaults(builder.build()));
+      TrainingConfigs.validate(TrainingConfigs.withDefaults(training));
+    } catch (IllegalArgumentException e) {
+      if (config == null) {
+        throw e;
+      }
+      throw new IllegalArgumentException(
+          "invalid value in config file "
+              + config
+              + " or a flag that overrides it: "
+              + e.getMessage()
+              + "; fix the file or override the field with its flag",
+          e);
+    }
   }
 
   /**

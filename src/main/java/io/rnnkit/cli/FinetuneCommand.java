@@ -3,6 +3,7 @@ package io.rnnkit.cli;
 import io.rnnkit.config.ModelConfig;
 import io.rnnkit.config.Pooling;
 import io.rnnkit.config.RunConfig;
+import io.rnnkit.config.TaskKind;
 import io.rnnkit.config.TrainingConfig;
 import io.rnnkit.data.BrownCorpus;
 import io.rnnkit.data.BrownDocument;
@@ -233,6 +234,8 @@ final class FinetuneCommand implements Callable<Integer> {
               .setModel(run.getModel().toBuilder().setHeadHiddenSize(headHiddenSize))
               .build();
     }
+    TrainingConfig training = TrainingConfigs.withDefaults(runOptions.apply(run.getTraining()));
+    options.check(run.getModel(), training, TaskKind.CLASSIFIER);
     Splits read = readData(run);
     List<String> labels =
         new ArrayList<>(new TreeSet<>(read.train().stream().map(Example::label).toList()));
@@ -244,7 +247,6 @@ final class FinetuneCommand implements Callable<Integer> {
     System.out.printf(
         "classification: %d train, %d validation, %d test sentences, %d labels%n",
         data.train().size(), data.validation().size(), data.test().size(), labels.size());
-    TrainingConfig training = TrainingConfigs.withDefaults(runOptions.apply(run.getTraining()));
     try (ClassifierTask classifier =
         ClassifierTask.createWithLayerGroups(run.getModel(), training, vocabulary, labels)) {
       if (!scratch) {

@@ -1,6 +1,7 @@
 package io.rnnkit.cli;
 
 import io.rnnkit.config.RunConfig;
+import io.rnnkit.config.TaskKind;
 import io.rnnkit.config.TrainingConfig;
 import io.rnnkit.data.BrownCorpus;
 import io.rnnkit.data.BrownDocument;
@@ -100,6 +101,8 @@ final class PretrainCommand implements Callable<Integer> {
     }
     runOptions.requireNewOutput(out);
     RunConfig run = options.resolve(RunConfig.getDefaultInstance());
+    TrainingConfig training = runOptions.apply(run.getTraining());
+    options.check(run.getModel(), training, TaskKind.LANGUAGE_MODEL);
     LanguageModelSplits splits = text == null ? brownSplits() : TextSplits.of(text);
     if (reverse) {
       splits =
@@ -118,7 +121,6 @@ final class PretrainCommand implements Callable<Integer> {
         splits.validation().size(),
         splits.test().size(),
         vocabulary.size());
-    TrainingConfig training = runOptions.apply(run.getTraining());
     RunOptions options = runOptions.options(out, training);
     try (LanguageModelTask lm = LanguageModelTask.create(run.getModel(), training, vocabulary)) {
       TrainingRun.Outcome outcome =

@@ -2,6 +2,7 @@ package io.rnnkit.cli;
 
 import io.rnnkit.config.ModelConfig;
 import io.rnnkit.config.RunConfig;
+import io.rnnkit.config.TaskKind;
 import io.rnnkit.config.TrainingConfig;
 import io.rnnkit.data.BrownCorpus;
 import io.rnnkit.data.BrownSplits;
@@ -127,6 +128,10 @@ final class TrainTaggerCommand implements Callable<Integer> {
     }
     runOptions.requireNewOutput(out);
     RunConfig run = options.resolve(defaults());
+    ModelConfig model =
+        run.getModel().toBuilder().setBidirectional(bidirectional || fromBackward != null).build();
+    TrainingConfig training = runOptions.apply(run.getTraining());
+    options.check(model, training, TaskKind.TAGGER);
     long splitSeed = splitOptions.seed(run);
     DocumentSplits splits = BrownSplits.byDocument(BrownCorpus.readDirectory(corpus), splitSeed);
     List<Example> train = sample(tagged(splits.train()), trainFraction, splitSeed);
@@ -147,9 +152,6 @@ final class TrainTaggerCommand implements Callable<Integer> {
     System.out.printf(
         "tagging: %d train, %d validation, %d test sentences, %d tags, vocabulary %d%n",
         train.size(), validation.size(), test.size(), tags.size(), vocabulary.size());
-    ModelConfig model =
-        run.getModel().toBuilder().setBidirectional(bidirectional || fromBackward != null).build();
-    TrainingConfig training = runOptions.apply(run.getTraining());
     try (TaggerTask tagger = TaggerTask.create(model, training, vocabulary, tags)) {
       if (fromBackward != null && !scratch) {
         FineTuning fineTuning = FineTuning.bidirectional(from, fromBackward);

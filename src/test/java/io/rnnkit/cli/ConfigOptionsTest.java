@@ -1,11 +1,13 @@
 package io.rnnkit.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rnnkit.config.CellKind;
 import io.rnnkit.config.RunConfig;
+import io.rnnkit.config.TaskKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -53,6 +55,72 @@ class ConfigOptionsTest {
     assertEquals(2, code, "exit code of a usage error");
     assertTrue(err.toString().contains(missing.toString()), err.toString());
     assertTrue(err.toString().contains("fetch-data.sh"), err.toString());
+  }
+
+  @Test
+  void pretrain_invalidConfigFile_namesFileBeforeReadingText() throws Exception {
+    Path file = folder.resolve("lm.pbtxt");
+    Files.writeString(file, "model { head_hidden_size: 4 }");
+    Path missingText = folder.resolve("no-such-text.txt");
+
+    CommandResult result =
+        CommandResult.run(
+            "pretrain",
+            "--config",
+            file.toString(),
+            "--text",
+            missingText.toString(),
+            "--out",
+            folder.resolve("lm").toString());
+
+    assertEquals(2, result.code(), "exit code of a usage error");
+    assertTrue(result.errors().contains("config file " + file), result.errors());
+    assertTrue(
+        result.errors().contains("head_hidden_size applies to a CLASSIFIER only, got 4"),
+        result.errors());
+    assertFalse(result.errors().contains(missingText.toString()), "text not read yet");
+  }
+
+  @Test
+  void tagTrain_invalidTrainingField_namesFileBeforeReadingCorpus() throws Exception {
+    Path file = folder.resolve("tagger.pbtxt");
+    Files.writeString(file, "training { bptt_steps: -5 }");
+    Path missingCorpus = folder.resolve("no-such-corpus");
+
+    CommandResult result =
+        CommandResult.run(
+            "tag-train",
+            "--config",
+            file.toString(),
+            "--corpus",
+            missingCorpus.toString(),
+            "--out",
+            folder.resolve("tagger").toString());
+
+    assertEquals(2, result.code(), "exit code of a usage error");
+    assertTrue(result.errors().contains("config file " + file), result.errors());
+    assertTrue(result.errors().contains("bptt_steps must be positive, got -5"), result.errors());
+  }
+
+  @Test
+  void check_classifierWithoutClasses_acceptsAndNegativeHeadRejected() throws Exception {
+    Path file = folder.resolve("classifier.pbtxt");
+    Files.writeString(file, "model { head_hidden_size: -3 }");
+    ConfigOptions options = new ConfigOptions();
+    new CommandLine(options).parseArgs("--config", file.toString());
+    RunConfig run = options.resolve(RunConfig.getDefaultInstance());
+
+    options.check(
+        run.getModel().toBuilder().setHeadHiddenSize(8).build(),
+        run.getTraining(),
+        TaskKind.CLASSIFIER);
+    IllegalArgumentException error =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> options.check(run.getModel(), run.getTraining(), TaskKind.CLASSIFIER));
+
+    assertTrue(error.getMessage().contains("config file " + file), error.getMessage());
+    assertTrue(error.getMessage().contains("got -3"), error.getMessage());
   }
 
   @Test
