@@ -69,33 +69,35 @@ public final class SpamTransferBenchmark {
   private SpamTransferBenchmark() {}
 
   /**
-   * Embedding and LSTM sizes of both arms and of the language model, and the maximum size of their
-   * vocabulary.
+   * Embedding and LSTM sizes of both arms and of the language model, the maximum size of their
+   * vocabulary, and their number of stacked LSTM layers.
    */
-  record ModelSize(int embedding, int hidden, int words) {
+  record ModelSize(int embedding, int hidden, int words, int layers) {
 
     /** Maximum vocabulary size unless the sizes name another limit. */
     static final int DEFAULT_WORDS = 20000;
 
-    /** Default sizes: embedding 64, LSTM 128, 20,000 words. */
-    static final ModelSize DEFAULT = new ModelSize(64, 128, DEFAULT_WORDS);
+    /** Default sizes: embedding 64, one LSTM layer of 128, 20,000 words. */
+    static final ModelSize DEFAULT = new ModelSize(64, 128, DEFAULT_WORDS, 1);
 
     /**
-     * Parses {@code EMBEDDINGxHIDDEN} or {@code EMBEDDINGxHIDDENxWORDS}, for example {@code 64x128}
-     * or {@code 64x128x40000}.
+     * Parses {@code EMBEDDINGxHIDDEN}, {@code EMBEDDINGxHIDDENxWORDS} or {@code
+     * EMBEDDINGxHIDDENxWORDSxLAYERS}, for example {@code 64x128}, {@code 64x128x40000} or {@code
+     * 64x128x20000x2}.
      */
     static ModelSize parse(String text) {
       String[] parts = text.split("x");
-      if (parts.length != 2 && parts.length != 3) {
+      if (parts.length < 2 || parts.length > 4) {
         throw new IllegalArgumentException(
-            "model sizes must be EMBEDDINGxHIDDEN or EMBEDDINGxHIDDENxWORDS, for example 64x128"
-                + " or 64x128x40000, got "
+            "model sizes must be EMBEDDINGxHIDDEN[xWORDS[xLAYERS]], for example 64x128, 64x128x40000"
+                + " or 64x128x20000x2, got "
                 + text);
       }
       return new ModelSize(
           Integer.parseInt(parts[0]),
           Integer.parseInt(parts[1]),
-          parts.length == 3 ? Integer.parseInt(parts[2]) : DEFAULT_WORDS);
+          parts.length > 2 ? Integer.parseInt(parts[2]) : DEFAULT_WORDS,
+          parts.length > 3 ? Integer.parseInt(parts[3]) : 1);
     }
 
     /** Returns the model of both arms and of the language model for mails of {@code maxTokens}. */
@@ -103,6 +105,7 @@ public final class SpamTransferBenchmark {
       return ModelConfig.newBuilder()
           .setEmbeddingSize(embedding)
           .setHiddenSize(hidden)
+          .setNumLayers(layers)
           .setMaxLength(maxTokens)
           .setPooling(Pooling.CONCAT_POOLING)
           .build();
@@ -110,7 +113,11 @@ public final class SpamTransferBenchmark {
 
     @Override
     public String toString() {
-      return embedding + "x" + hidden + (words == DEFAULT_WORDS ? "" : "x" + words);
+      String size = embedding + "x" + hidden;
+      if (layers != 1) {
+        return size + "x" + words + "x" + layers;
+      }
+      return words == DEFAULT_WORDS ? size : size + "x" + words;
     }
   }
 
@@ -147,6 +154,23 @@ public final class SpamTransferBenchmark {
               : List.of();
       return new Split(shuffled.subList(0, size), validation);
     }
+
+    /** Returns the same split with every mail read backwards. */
+    Split reversed() {
+      return new Split(
+          SpamTransferBenchmark.reversed(train), SpamTransferBenchmark.reversed(validation));
+    }
+  }
+
+  /** Returns copies of {@code mails} with the tokens of each body in reverse order. */
+  static List<Example> reversed(List<Example> mails) {
+    List<Example> reversed = new ArrayList<>(mails.size());
+    for (Example mail : mails) {
+      List<String> tokens = new ArrayList<>(mail.tokens());
+      Collections.reverse(tokens);
+      reversed.add(new Example(mail.id(), tokens, mail.label(), null));
+    }
+    return reversed;
   }
 
   public static void main(String[] args) throws Exception {
@@ -164,8 +188,8 @@ public final class SpamTransferBenchmark {
     int maxTokens = args.length > 9 ? Integer.parseInt(args[9]) : DEFAULT_MAX_TOKENS;
     int lmMaxTokens = args.length > 10 ? Integer.parseInt(args[10]) : maxTokens;
     ModelSize modelSize = args.length > 11 ? ModelSize.parse(args[11]) : ModelSize.DEFAULT;
-    boolean bidirectional = args.length > 12 && encoder(args[12]);
-    if (bidirectional && transferRecipe != null && transferRecipe.embeddingOnly()) {
+    Encoder encoder = args.length > 12 ? Encoder.parse(args[12]) : Encoder.FORWARD;
+    if (encoder != Encoder.FORWARD && transferRecipe != null && transferRecipe.embeddingOnly()) {
       throw new IllegalArgumentException(
           "embedding-only loads one language model, so it needs the forward encoder; drop"
               + " :embedding-only or run with encoder forward");
@@ -181,7 +205,8 @@ public final class SpamTransferBenchmark {
             + lmMaxTokens
             + ", embedding x LSTM "
             + modelSize
-            + (bidirectional ? ", bidirectional" : ""));
+            + ", "
+            + encoder.description);
 
     long started = System.nanoTime();
     List<Example> mails = readMails(spamDir, Math.max(maxTokens, lmMaxTokens));
@@ -200,7 +225,7 @@ public final class SpamTransferBenchmark {
         languageModel(
             brownDir, brownTokens, lmMails, lmOut, modelSize, lmMaxTokens, lmEpochs, false);
     Path backwardFolder = null;
-    if (bidirectional) {
+    if (encoder != Encoder.FORWARD) {
       // Reversal keeps every count, so the backward model's vocabulary equals the forward one's.
       Path backwardOut = lmOut.resolve(BACKWARD);
       languageModel(
@@ -228,18 +253,44 @@ public final class SpamTransferBenchmark {
             continue;
           }
           long runStarted = System.nanoTime();
-          Run run =
-              fineTune(
-                  split,
-                  test,
-                  vocabulary,
-                  labels,
-                  lmFolder,
-                  backwardFolder,
-                  seed,
-                  recipe,
-                  transfer == 1,
-                  modelSize.model(maxTokens));
+          ModelConfig model = modelSize.model(maxTokens);
+          Probabilities probabilities =
+              encoder == Encoder.ENSEMBLE
+                  ? fineTune(
+                          split,
+                          test,
+                          vocabulary,
+                          labels,
+                          lmFolder,
+                          null,
+                          seed,
+                          recipe,
+                          transfer == 1,
+                          model)
+                      .averagedWith(
+                          fineTune(
+                              split.reversed(),
+                              reversed(test),
+                              vocabulary,
+                              labels,
+                              backwardFolder,
+                              null,
+                              seed,
+                              recipe,
+                              transfer == 1,
+                              model))
+                  : fineTune(
+                      split,
+                      test,
+                      vocabulary,
+                      labels,
+                      lmFolder,
+                      encoder == Encoder.BIDIRECTIONAL ? backwardFolder : null,
+                      seed,
+                      recipe,
+                      transfer == 1,
+                      model);
+          Run run = Run.of(probabilities, split.validation(), test, labels);
           sums[transfer][0] += run.validationAccuracy();
           sums[transfer][1] += run.test().accuracy();
           sums[transfer][2] += run.test().macroF1();
@@ -358,15 +409,34 @@ public final class SpamTransferBenchmark {
     return brownTokens == DEFAULT_BROWN_TOKENS ? out : out.resolve("brown-" + brownTokens);
   }
 
-  /** Returns whether {@code name}, {@code forward} or {@code bidirectional}, names the latter. */
-  static boolean encoder(String name) {
-    return switch (name) {
-      case "forward" -> false;
-      case "bidirectional" -> true;
-      default ->
-          throw new IllegalArgumentException(
-              "encoder must be forward or bidirectional, got " + name);
-    };
+  /**
+   * How each arm reads a mail: forward only; in both directions, with the backward half of the
+   * fine-tuned arm loaded from a language model of reversed text; or as two forward classifiers,
+   * one of them on reversed mails (and fine-tuned from that language model), whose class
+   * probabilities are averaged.
+   */
+  enum Encoder {
+    FORWARD("forward"),
+    BIDIRECTIONAL("bidirectional"),
+    ENSEMBLE("ensemble of a forward and a backward classifier");
+
+    final String description;
+
+    Encoder(String description) {
+      this.description = description;
+    }
+
+    /** Parses {@code forward}, {@code bidirectional} or {@code ensemble}. */
+    static Encoder parse(String name) {
+      return switch (name) {
+        case "forward" -> FORWARD;
+        case "bidirectional" -> BIDIRECTIONAL;
+        case "ensemble" -> ENSEMBLE;
+        default ->
+            throw new IllegalArgumentException(
+                "encoder must be forward, bidirectional or ensemble, got " + name);
+      };
+    }
   }
 
   /** Returns the last pretraining epoch below {@code epochs} with a saved model, or 0. */
@@ -478,9 +548,71 @@ public final class SpamTransferBenchmark {
    * Test evaluation, validation accuracy ({@code NaN} without validation mails) and the mean
    * training loss of the last epoch.
    */
-  record Run(Evaluation test, double validationAccuracy, double lastLoss) {}
+  record Run(Evaluation test, double validationAccuracy, double lastLoss) {
 
-  private static Run fineTune(
+    /** Scores {@code probabilities} against the labels of the validation and test mails. */
+    static Run of(
+        Probabilities probabilities,
+        List<Example> validation,
+        List<Example> test,
+        List<String> labels) {
+      return new Run(
+          evaluation(probabilities.test(), test, labels),
+          validation.isEmpty()
+              ? Double.NaN
+              : evaluation(probabilities.validation(), validation, labels).accuracy(),
+          probabilities.lastLoss());
+    }
+  }
+
+  /** Returns the evaluation of the most probable class of each mail against its label. */
+  static Evaluation evaluation(
+      List<float[]> probabilities, List<Example> mails, List<String> labels) {
+    int[] gold = new int[mails.size()];
+    int[] predicted = new int[mails.size()];
+    for (int i = 0; i < mails.size(); i++) {
+      gold[i] = labels.indexOf(mails.get(i).label());
+      float[] row = probabilities.get(i);
+      for (int label = 1; label < row.length; label++) {
+        if (row[label] > row[predicted[i]]) {
+          predicted[i] = label;
+        }
+      }
+    }
+    return new Evaluation(labels, gold, predicted);
+  }
+
+  /**
+   * Class probabilities of the validation and test mails, in their order, and the mean training
+   * loss of the last epoch.
+   */
+  record Probabilities(List<float[]> validation, List<float[]> test, double lastLoss) {
+
+    /**
+     * Returns the mean of these probabilities and {@code other}'s, mail by mail, with the mean of
+     * the two losses.
+     */
+    Probabilities averagedWith(Probabilities other) {
+      return new Probabilities(
+          mean(validation, other.validation),
+          mean(test, other.test),
+          (lastLoss + other.lastLoss) / 2);
+    }
+
+    private static List<float[]> mean(List<float[]> a, List<float[]> b) {
+      List<float[]> mean = new ArrayList<>(a.size());
+      for (int i = 0; i < a.size(); i++) {
+        float[] row = new float[a.get(i).length];
+        for (int label = 0; label < row.length; label++) {
+          row[label] = (a.get(i)[label] + b.get(i)[label]) / 2;
+        }
+        mean.add(row);
+      }
+      return mean;
+    }
+  }
+
+  private static Probabilities fineTune(
       Split split,
       List<Example> test,
       Vocabulary vocabulary,
@@ -543,11 +675,10 @@ public final class SpamTransferBenchmark {
       for (int epoch = 0; epoch < epochs; epoch++) {
         lastLoss = classifier.trainEpoch(train, epoch).meanLoss();
       }
-      double validation =
-          split.validation().isEmpty()
-              ? Double.NaN
-              : classifier.evaluate(split.validation()).accuracy();
-      return new Run(classifier.evaluate(test), validation, lastLoss);
+      return new Probabilities(
+          classifier.predictProbabilities(split.validation()),
+          classifier.predictProbabilities(test),
+          lastLoss);
     }
   }
 

@@ -15,8 +15,11 @@ import io.rnnkit.model.ModelConfigs;
 import io.rnnkit.train.GroupSchedule;
 import io.rnnkit.train.ModelSession;
 import io.rnnkit.train.TrainingConfigs;
+import io.rnnkit.transfer.SpamTransferBenchmark.Encoder;
 import io.rnnkit.transfer.SpamTransferBenchmark.ModelSize;
+import io.rnnkit.transfer.SpamTransferBenchmark.Probabilities;
 import io.rnnkit.transfer.SpamTransferBenchmark.Recipe;
+import io.rnnkit.transfer.SpamTransferBenchmark.Run;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -178,7 +181,14 @@ class SpamTransferBenchmarkTest {
         out.resolve("spam-lm-s64x128x40000-t1000-e3"),
         SpamTransferBenchmark.lmFolder(out, ModelSize.parse("64x128x40000"), 1000, 3, 0),
         "vocabulary limit named");
+    assertEquals(
+        out.resolve("spam-lm-s64x128x20000x2-t1000-e3"),
+        SpamTransferBenchmark.lmFolder(out, ModelSize.parse("64x128x20000x2"), 1000, 3, 0),
+        "layers named with the vocabulary limit");
+    assertEquals(
+        ModelSize.DEFAULT, ModelSize.parse("64x128x20000x1"), "one layer is the default model");
     assertThrows(IllegalArgumentException.class, () -> ModelSize.parse("128"));
+    assertThrows(IllegalArgumentException.class, () -> ModelSize.parse("64x128x20000x2x1"));
   }
 
   @Test
@@ -189,10 +199,49 @@ class SpamTransferBenchmarkTest {
   }
 
   @Test
-  void encoder_parsesBothDirectionsAndRejectsOthers() {
-    assertFalse(SpamTransferBenchmark.encoder("forward"), "forward");
-    assertTrue(SpamTransferBenchmark.encoder("bidirectional"), "bidirectional");
-    assertThrows(IllegalArgumentException.class, () -> SpamTransferBenchmark.encoder("backward"));
+  void encoder_parsesEveryKindAndRejectsOthers() {
+    assertEquals(Encoder.FORWARD, Encoder.parse("forward"), "forward");
+    assertEquals(Encoder.BIDIRECTIONAL, Encoder.parse("bidirectional"), "bidirectional");
+    assertEquals(Encoder.ENSEMBLE, Encoder.parse("ensemble"), "ensemble");
+    assertThrows(IllegalArgumentException.class, () -> Encoder.parse("backward"));
+  }
+
+  @Test
+  void reversed_readsEachMailBackwardsAndKeepsIdAndLabel() {
+    List<Example> mails =
+        List.of(
+            new Example(7, List.of("a", "b", "c"), "spam", null),
+            new Example(9, List.of("d"), "ham", null));
+
+    List<Example> reversed = SpamTransferBenchmark.reversed(mails);
+
+    assertEquals(new Example(7, List.of("c", "b", "a"), "spam", null), reversed.get(0));
+    assertEquals(new Example(9, List.of("d"), "ham", null), reversed.get(1));
+    assertEquals(List.of("a", "b", "c"), mails.get(0).tokens(), "the input is left alone");
+  }
+
+  @Test
+  void ensemble_averagesProbabilitiesBeforeTheArgMax() {
+    List<String> labels = List.of("ham", "spam");
+    List<Example> test =
+        List.of(
+            new Example(1, List.of("x"), "spam", null), new Example(2, List.of("y"), "ham", null));
+    // Alone, each classifier gets one of the two mails wrong; averaged, both are right:
+    // (0.4 + 0.9) / 2 = 0.65 spam for mail 1 and (0.45 + 0.7) / 2 = 0.575 ham for mail 2.
+    Probabilities forward =
+        new Probabilities(
+            List.of(), List.of(new float[] {0.6f, 0.4f}, new float[] {0.45f, 0.55f}), 0.2);
+    Probabilities backward =
+        new Probabilities(
+            List.of(), List.of(new float[] {0.1f, 0.9f}, new float[] {0.7f, 0.3f}), 0.4);
+
+    Run alone = Run.of(forward, List.of(), test, labels);
+    Run both = Run.of(forward.averagedWith(backward), List.of(), test, labels);
+
+    assertEquals(0.0, alone.test().accuracy(), 1e-12, "forward alone misses both");
+    assertEquals(1.0, both.test().accuracy(), 1e-12, "the average gets both");
+    assertEquals(0.3, both.lastLoss(), 1e-12, "mean of the two losses");
+    assertTrue(Double.isNaN(both.validationAccuracy()), "no validation mails");
   }
 
   @Test
