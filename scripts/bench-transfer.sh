@@ -22,7 +22,8 @@
 #                      :dropout=RATE, :embedding=SCALE (embedding rate multiplier, 0 freezes it),
 #                      :embedding-only (load only the pretrained embedding, LSTM starts random),
 #                      :rescale (scale the loaded embedding to the random initialization's RMS),
-#                      :head=UNITS (a ReLU layer of UNITS between pooling and the logits)
+#                      :head=UNITS (a ReLU layer of UNITS between pooling and the logits),
+#                      :lm=WEIGHT (an auxiliary language-model loss on the training mails)
 #   FINE_TUNED_RECIPE  the same for the arm that starts from the language model
 #                      (default 0.01:1:NONE, which fine-tunes the whole pretrained encoder; it
 #                      was the best on validation at 200 mails with the default text)
@@ -31,13 +32,16 @@
 #                      is saved as runs/bench-transfer/spam-lm-tT-eN[-mM], or spam-lm-eN[-mM]
 #                      for 100
 #   MODEL              embedding and LSTM sizes of both arms and of the language model, as
-#                      EMBEDDINGxHIDDEN, and optionally the maximum vocabulary size, as
-#                      EMBEDDINGxHIDDENxWORDS (default 64x128, which keeps 20,000 words). Other
-#                      sizes save spam-lm-sMODEL-...
-#   ENCODER            forward (default) or bidirectional: both arms read each mail in both
+#                      EMBEDDINGxHIDDEN, optionally followed by the maximum vocabulary size and
+#                      the number of stacked LSTM layers, as EMBEDDINGxHIDDENxWORDS or
+#                      EMBEDDINGxHIDDENxWORDSxLAYERS (default 64x128, which keeps 20,000 words in
+#                      one layer). Other sizes save spam-lm-sMODEL-...
+#   ENCODER            forward (default); bidirectional: both arms read each mail in both
 #                      directions, and the fine-tuned arm loads its backward half from a second
 #                      language model, trained on the same text read backwards and saved below
-#                      runs/bench-transfer/backward
+#                      runs/bench-transfer/backward; or ensemble: each arm averages the class
+#                      probabilities of a forward classifier and a second classifier that reads
+#                      the mails backwards (fine-tuned from the backward language model)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -133,6 +133,14 @@ final class FinetuneCommand implements Callable<Integer> {
   Integer headHiddenSize;
 
   @Option(
+      names = "--lm-loss-weight",
+      description =
+          "Weight of an auxiliary language-model loss on the training sentences, added to the"
+              + " class loss; the language model's output layer predicts each next word from the"
+              + " forward direction. Default: 0, none.")
+  Float lmLossWeight;
+
+  @Option(
       names = "--unfreezing",
       defaultValue = "NONE",
       description =
@@ -236,6 +244,23 @@ final class FinetuneCommand implements Callable<Integer> {
     }
     TrainingConfig training = TrainingConfigs.withDefaults(runOptions.apply(run.getTraining()));
     options.check(run.getModel(), training, TaskKind.CLASSIFIER);
+    if (lmLossWeight != null) {
+      if (!(lmLossWeight >= 0f) || Float.isInfinite(lmLossWeight)) {
+        throw new IllegalArgumentException(
+            "--lm-loss-weight must be 0 or positive and finite, got " + lmLossWeight);
+      }
+      run =
+          run.toBuilder()
+              .setModel(run.getModel().toBuilder().setLmLossWeight(lmLossWeight))
+              .build();
+    }
+    if (run.getModel().getLmLossWeight() > 0f && extendVocabulary) {
+      throw new IllegalArgumentException(
+          "--extend-vocabulary cannot be combined with --lm-loss-weight "
+              + run.getModel().getLmLossWeight()
+              + ", because the pretrained output layer predicts only the pretrained words; drop"
+              + " one of them");
+    }
     Splits read = readData(run);
     List<String> labels =
         new ArrayList<>(new TreeSet<>(read.train().stream().map(Example::label).toList()));

@@ -255,7 +255,9 @@ public final class SavedModelExporter {
       Ops tf = Ops.create(graph);
       ParameterStore store = ParameterStore.forRestore(tf);
       // Exports always build the portable unrolled graph, whatever kernel trained the weights.
-      ModelConfig portable = config.toBuilder().setKernel(RecurrentKernel.UNROLLED).build();
+      // The auxiliary lm_head serves no signature, so the export leaves it out.
+      ModelConfig served = config.toBuilder().clearLmLossWeight().build();
+      ModelConfig portable = served.toBuilder().setKernel(RecurrentKernel.UNROLLED).build();
       Network network = Network.create(store, portable, vocabulary.size());
       Tables tables = lookupTables(tf, vocabulary);
       ServingGraphs graphs = new ServingGraphs(tf, network, tables, vocabulary.size());
@@ -270,7 +272,7 @@ public final class SavedModelExporter {
       if (config.getTask() != TaskKind.LANGUAGE_MODEL) {
         assetFiles.put(classAsset(config.getTask()), classNames);
       }
-      assetFiles.put(CONFIG_ASSET, List.of(TextFormat.printer().printToString(config)));
+      assetFiles.put(CONFIG_ASSET, List.of(TextFormat.printer().printToString(served)));
       List<AssetFileDef> assets = assetTensors(tf, assetFiles.keySet());
       try (Session session = new Session(graph)) {
         session.restore(checkpoint.resolve(Checkpoints.PREFIX).toString());

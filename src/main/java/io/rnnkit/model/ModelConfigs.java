@@ -73,6 +73,20 @@ public final class ModelConfigs {
               + config.getTask()
               + "; set it to 0");
     }
+    float lmLossWeight = config.getLmLossWeight();
+    if (!(lmLossWeight >= 0f) || Float.isInfinite(lmLossWeight)) {
+      throw new IllegalArgumentException(
+          "lm_loss_weight must be 0 (no auxiliary loss) or positive and finite, got "
+              + lmLossWeight);
+    }
+    if (lmLossWeight > 0f && config.getTask() != TaskKind.CLASSIFIER) {
+      throw new IllegalArgumentException(
+          "lm_loss_weight applies to a CLASSIFIER only, got "
+              + lmLossWeight
+              + " for a "
+              + config.getTask()
+              + "; set it to 0");
+    }
     checkMatmulPrecision(config);
     return config;
   }

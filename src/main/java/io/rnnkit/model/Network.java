@@ -6,6 +6,7 @@ import io.rnnkit.config.TaskKind;
 import io.rnnkit.nn.Dense;
 import io.rnnkit.nn.Embedding;
 import io.rnnkit.nn.EncoderOutput;
+import io.rnnkit.nn.Losses;
 import io.rnnkit.nn.ParameterStore;
 import io.rnnkit.nn.RecurrentEncoder;
 import io.rnnkit.nn.SequencePooling;
@@ -43,6 +44,7 @@ public final class Network {
   private final RecurrentEncoder encoder;
   private final Dense head;
   private final Dense headHidden;
+  private final Dense auxiliaryLmHead;
 
   private Network(ParameterStore store, ModelConfig config, int vocabularySize) {
     this.config = ModelConfigs.validate(config);
@@ -50,6 +52,11 @@ public final class Network {
     this.encoder = RecurrentEncoder.fromConfig(store, config);
     this.headHidden = createHeadHidden(store);
     this.head = createHead(store, vocabularySize).withMatmulPrecision(config.getMatmulPrecision());
+    this.auxiliaryLmHead =
+        config.getLmLossWeight() > 0f
+            ? Dense.create(store, LM_HEAD, config.getHiddenSize(), vocabularySize)
+                .withMatmulPrecision(config.getMatmulPrecision())
+            : null;
   }
 
   /** Returns the classifier head's hidden layer, or {@code null} without one. */
@@ -174,6 +181,56 @@ public final class Network {
   /** Returns tag logits {@code [B, T, K]} from encoder outputs {@code [B, T, D*H]}. */
   public Operand<TFloat32> taggerLogits(Ops tf, Operand<TFloat32> outputs, int timeSteps) {
     return head.applyToSequence(tf, outputs, timeSteps);
+  }
+
+  /**
+   * Returns the variable-name prefixes of the task's output layers: the head's, and {@code
+   * lm_head/} too for a classifier with an auxiliary language-model loss.
+   */
+  public List<String> headScopes() {
+    if (auxiliaryLmHead == null) {
+      return List.of(headScope() + "/");
+    }
+    return List.of(headScope() + "/", LM_HEAD + "/");
+  }
+
+  /**
+   * Returns the auxiliary language-model loss of a classifier. It is the masked mean cross-entropy
+   * of predicting each next token of {@code ids} from the forward direction's output one step
+   * earlier, through {@code lm_head}, so a row of length {@code n} makes {@code n - 1} predictions.
+   *
+   * @param outputs {@code [B, T, D*H]} encoder outputs, the forward direction first
+   * @param ids {@code [B, T]} int32 token ids
+   * @param lengths {@code [B]} int32
+   * @throws IllegalStateException if the network has no {@code lm_head} ({@code lm_loss_weight} 0)
+   */
+  public Operand<TFloat32> auxiliaryLmLoss(
+      Ops tf,
+      Operand<TFloat32> outputs,
+      Operand<TInt32> ids,
+      Operand<TInt32> lengths,
+      int timeSteps) {
+    if (auxiliaryLmHead == null) {
+      throw new IllegalStateException(
+          "the network has no lm_head; build it with a positive lm_loss_weight");
+    }
+    if (timeSteps < 2) {
+      return tf.constant(0f);
+    }
+    int hidden = config.getHiddenSize();
+    int predictions = timeSteps - 1;
+    Operand<TFloat32> forward =
+        tf.slice(
+            outputs,
+            tf.constant(new int[] {0, 0, 0}),
+            tf.constant(new int[] {-1, predictions, hidden}));
+    Operand<TInt32> next =
+        tf.slice(ids, tf.constant(new int[] {0, 1}), tf.constant(new int[] {-1, predictions}));
+    Operand<TInt32> counts = tf.math.maximum(tf.math.sub(lengths, tf.constant(1)), tf.constant(0));
+    Operand<TFloat32> logits = auxiliaryLmHead.applyToSequence(tf, forward, predictions);
+    int vocabularySize = (int) auxiliaryLmHead.kernel().shape().size(1);
+    return Losses.sequenceCrossEntropy(tf, logits, next, counts, predictions, vocabularySize)
+        .loss();
   }
 
   /** Returns the scope of this network's head: lm_head, classifier_head or tagger_head. */

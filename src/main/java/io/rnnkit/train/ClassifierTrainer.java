@@ -168,6 +168,12 @@ public final class ClassifierTrainer extends BucketTrainer<ClassifierTrainer.Buc
     Operand<TFloat32> logits = network.classifierLogits(tf, encoded.outputs(), lengths, steps);
     Operand<TFloat32> loss =
         Losses.crossEntropy(tf, logits, labels, network.config().getNumClasses());
+    float lmLossWeight = network.config().getLmLossWeight();
+    if (training && lmLossWeight > 0f) {
+      Operand<TFloat32> lmLoss =
+          network.auxiliaryLmLoss(tf, encoded.outputs(), tokens, lengths, steps);
+      loss = tf.math.add(loss, tf.math.mul(tf.constant(lmLossWeight), lmLoss));
+    }
     ModelSession.Update update = null;
     ModelSession.GroupedUpdate grouped = null;
     if (training && groups != null) {

@@ -20,8 +20,7 @@ public final class LayerGroups {
       String name = prefix.substring(0, prefix.length() - 1);
       groups.add(new LayerGroup(name, List.of(prefix)));
     }
-    String head = network.headScope();
-    groups.add(new LayerGroup(head, List.of(head + "/")));
+    groups.add(new LayerGroup(network.headScope(), network.headScopes()));
     return groups;
   }
 }

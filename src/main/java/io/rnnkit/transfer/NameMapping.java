@@ -20,13 +20,14 @@ public interface NameMapping {
    * Returns the mapping that fills one direction of a bidirectional encoder from a unidirectional
    * language model: {@code bidirectional/forward_lstm/kernel} comes from {@code lstm/kernel},
    * {@code bidirectional_1/forward_lstm_1/bias} from {@code lstm_1/bias}, and so on. With {@code
-   * withEmbedding}, {@code embedding/...} comes from the same name; other variables get no key.
+   * withEmbedding}, {@code embedding/...} and {@code lm_head/...} (the output layer of an auxiliary
+   * language-model loss) come from the same name. Other variables get no key.
    */
   static NameMapping bidirectionalHalf(Direction direction, boolean withEmbedding) {
     Pattern pattern =
         Pattern.compile("bidirectional(_\\d+)?/" + direction.prefix() + "([a-z_]+?(_\\d+)?)/(.+)");
     return variable -> {
-      if (variable.startsWith("embedding/")) {
+      if (variable.startsWith("embedding/") || variable.startsWith("lm_head/")) {
         return withEmbedding ? Optional.of(variable) : Optional.empty();
       }
       Matcher matcher = pattern.matcher(variable);

@@ -1,9 +1,11 @@
 package io.rnnkit.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -84,6 +86,56 @@ class FinetuneTransferTest {
         output.contains("lacks 3 of ") && output.contains("referee=2"),
         "unknown words are counted:\n" + output);
     assertTrue(accuracy(output) >= 0.8, "test accuracy on separable topics:\n" + output);
+  }
+
+  @Test
+  void lmLossWeight_loadsLmHeadAndExportsWithoutIt() throws Exception {
+    Path export = folder.resolve("models/auxiliary");
+    CommandResult result =
+        CommandResult.run(
+            finetuneArgs(
+                "--from",
+                lm.toString(),
+                "--lm-loss-weight",
+                "0.5",
+                "--epochs",
+                "3",
+                "--export",
+                export.toString()));
+
+    assertEquals(0, result.code(), "finetune succeeds: " + result.output());
+    assertTrue(
+        result
+            .output()
+            .lines()
+            .anyMatch(l -> l.startsWith("lm_head/kernel") && l.contains("LOADED")),
+        "the language model's output layer is loaded:\n" + result.output());
+    assertTrue(accuracy(result.output()) >= 0.8, "test accuracy:\n" + result.output());
+    String servedConfig =
+        Files.readString(export.resolve("1/assets/model_config.pbtxt"), StandardCharsets.UTF_8);
+    assertTrue(servedConfig.contains("task: CLASSIFIER"), servedConfig);
+    assertFalse(servedConfig.contains("lm_loss_weight"), "the export drops it:\n" + servedConfig);
+  }
+
+  @Test
+  void lmLossWeight_withExtendVocabularyFails() {
+    CommandResult result =
+        CommandResult.run(
+            finetuneArgs(
+                "--from",
+                lm.toString(),
+                "--lm-loss-weight",
+                "0.5",
+                "--extend-vocabulary",
+                "--export",
+                folder.resolve("models/auxiliary-extended").toString()));
+
+    assertEquals(2, result.code(), "exit code of a usage error");
+    assertTrue(
+        result
+            .errors()
+            .contains("--extend-vocabulary cannot be combined with --lm-loss-weight 0.5"),
+        result.errors());
   }
 
   @Test

@@ -410,10 +410,10 @@ public final class SpamTransferBenchmark {
   }
 
   /**
-   * How each arm reads a mail: forward only; in both directions, with the backward half of the
-   * fine-tuned arm loaded from a language model of reversed text; or as two forward classifiers,
-   * one of them on reversed mails (and fine-tuned from that language model), whose class
-   * probabilities are averaged.
+   * Reading direction of each arm. {@code FORWARD} reads each mail forward. {@code BIDIRECTIONAL}
+   * reads it both ways, and the fine-tuned arm loads the backward half from the language model of
+   * reversed text. {@code ENSEMBLE} averages the class probabilities of a forward classifier and a
+   * second classifier that reads the mails backwards (fine-tuned from that language model).
    */
   enum Encoder {
     FORWARD("forward"),
@@ -599,12 +599,12 @@ public final class SpamTransferBenchmark {
           (lastLoss + other.lastLoss) / 2);
     }
 
-    private static List<float[]> mean(List<float[]> a, List<float[]> b) {
-      List<float[]> mean = new ArrayList<>(a.size());
-      for (int i = 0; i < a.size(); i++) {
-        float[] row = new float[a.get(i).length];
+    private static List<float[]> mean(List<float[]> first, List<float[]> second) {
+      List<float[]> mean = new ArrayList<>(first.size());
+      for (int i = 0; i < first.size(); i++) {
+        float[] row = new float[first.get(i).length];
         for (int label = 0; label < row.length; label++) {
-          row[label] = (a.get(i)[label] + b.get(i)[label]) / 2;
+          row[label] = (first.get(i)[label] + second.get(i)[label]) / 2;
         }
         mean.add(row);
       }
@@ -637,6 +637,7 @@ public final class SpamTransferBenchmark {
         base.toBuilder()
             .setDropout(recipe.dropout())
             .setHeadHiddenSize(recipe.headHidden())
+            .setLmLossWeight(recipe.lmLossWeight())
             .setBidirectional(backwardFolder != null)
             .build();
     try (ClassifierTask classifier =
@@ -738,7 +739,8 @@ public final class SpamTransferBenchmark {
    * rate of the model, a multiplier of the embedding's rate (0 freezes the embedding), whether the
    * fine-tuned arm loads only the pretrained embedding and starts the LSTM from random values, and
    * whether it scales the loaded embedding to the root mean square of a random initialization. The
-   * last field is the units of a ReLU layer in the classifier's head (0 for none).
+   * last fields are the units of a ReLU layer in the classifier's head (0 for none) and the weight
+   * of an auxiliary language-model loss on the training mails (0 for none).
    */
   record Recipe(
       float peakRate,
@@ -750,18 +752,19 @@ public final class SpamTransferBenchmark {
       float embeddingScale,
       boolean embeddingOnly,
       boolean rescaleEmbedding,
-      int headHidden) {
+      int headHidden,
+      float lmLossWeight) {
 
     static final String FORMAT =
         "PEAK_RATE:FACTOR:UNFREEZING[:constant][:epochs=N][:dropout=RATE][:embedding=SCALE]"
-            + "[:embedding-only][:rescale][:head=UNITS]";
+            + "[:embedding-only][:rescale][:head=UNITS][:lm=WEIGHT]";
 
     /**
      * Parses {@code PEAK_RATE:FACTOR:UNFREEZING} followed by any of the options {@code constant},
      * {@code epochs=N}, {@code dropout=RATE}, {@code embedding=SCALE}, {@code embedding-only},
-     * {@code rescale} and {@code head=UNITS}, for example {@code 0.01:1:NONE} or {@code
-     * 0.02:1:HEAD_ONLY:constant:epochs=30}, or {@code -}, which skips the arm and returns {@code
-     * null}.
+     * {@code rescale}, {@code head=UNITS} and {@code lm=WEIGHT}, for example {@code 0.01:1:NONE} or
+     * {@code 0.02:1:HEAD_ONLY:constant:epochs=30}, or {@code -}, which skips the arm and returns
+     * {@code null}.
      */
     static Recipe parse(String text) {
       if (text.equals("-")) {
@@ -778,6 +781,7 @@ public final class SpamTransferBenchmark {
       boolean embeddingOnly = false;
       boolean rescale = false;
       int headHidden = 0;
+      float lmLossWeight = 0;
       for (int i = 3; i < parts.length; i++) {
         String[] option = parts[i].split("=", 2);
         switch (option[0]) {
@@ -788,6 +792,7 @@ public final class SpamTransferBenchmark {
           case "embedding-only" -> embeddingOnly = true;
           case "rescale" -> rescale = true;
           case "head" -> headHidden = Integer.parseInt(value(option, text));
+          case "lm" -> lmLossWeight = Float.parseFloat(value(option, text));
           default -> throw invalid(text);
         }
       }
@@ -801,7 +806,8 @@ public final class SpamTransferBenchmark {
           embeddingScale,
           embeddingOnly,
           rescale,
-          headHidden);
+          headHidden,
+          lmLossWeight);
     }
 
     private static String value(String[] option, String text) {
@@ -830,7 +836,8 @@ public final class SpamTransferBenchmark {
           + (embeddingScale != 1 ? ", embedding rate x" + embeddingScale : "")
           + (embeddingOnly ? ", pretrained embedding only" : "")
           + (rescaleEmbedding ? ", embedding rescaled to the initial RMS" : "")
-          + (headHidden > 0 ? ", hidden head layer of " + headHidden : "");
+          + (headHidden > 0 ? ", hidden head layer of " + headHidden : "")
+          + (lmLossWeight > 0 ? ", auxiliary language-model loss x" + lmLossWeight : "");
     }
   }
 }

@@ -64,8 +64,8 @@ class SpamTransferBenchmarkTest {
         assertThrows(IllegalArgumentException.class, () -> Recipe.parse("0.01:NONE"));
     assertEquals(
         "recipe must be PEAK_RATE:FACTOR:UNFREEZING[:constant][:epochs=N][:dropout=RATE]"
-            + "[:embedding=SCALE][:embedding-only][:rescale][:head=UNITS], for example 0.01:1:NONE,"
-            + " got 0.01:NONE",
+            + "[:embedding=SCALE][:embedding-only][:rescale][:head=UNITS][:lm=WEIGHT], for example"
+            + " 0.01:1:NONE, got 0.01:NONE",
         error.getMessage(),
         "the message shows the format and the value");
     assertThrows(
@@ -89,9 +89,11 @@ class SpamTransferBenchmarkTest {
     assertTrue(Recipe.parse("0.003:1:NONE:embedding-only").embeddingOnly(), "embedding only");
     assertTrue(Recipe.parse("0.01:1:NONE:rescale").rescaleEmbedding(), "rescaled embedding");
     assertEquals(50, Recipe.parse("0.01:1:NONE:head=50").headHidden(), "hidden head layer");
+    assertEquals(0.3f, Recipe.parse("0.01:1:NONE:lm=0.3").lmLossWeight(), "auxiliary loss");
     Recipe plain = Recipe.parse("0.01:1:NONE");
     assertEquals(0, plain.epochs(), "epochs default to the size rule");
     assertEquals(0f, plain.dropout(), "no dropout by default");
+    assertEquals(0f, plain.lmLossWeight(), "no auxiliary loss by default");
     assertEquals(1f, plain.embeddingScale(), "the embedding follows the schedule by default");
     assertEquals(0, plain.headHidden(), "no hidden head layer by default");
   }
