@@ -250,6 +250,11 @@ final class ConfigOptions {
       builder.setNumClasses(Math.max(2, model.getNumClasses()));
     }
     try {
+      if (model.hasVocabulary()) {
+        throw new IllegalArgumentException(
+            "model.vocabulary is not read by the command line; remove it and set the vocabulary"
+                + " with --min-count (a fine-tuned model keeps its language model's vocabulary)");
+      }
       ModelConfigs.validate(ModelConfigs.withDefaults(builder.build()));
       TrainingConfigs.validate(TrainingConfigs.withDefaults(training));
     } catch (IllegalArgumentException e) {
@@ -261,7 +266,7 @@ final class ConfigOptions {
               + config
               + " or a flag that overrides it: "
               + e.getMessage()
-              + "; fix the file or override the field with its flag",
+              + "; fix the file, or override the field with a flag where the command has one",
           e);
     }
   }

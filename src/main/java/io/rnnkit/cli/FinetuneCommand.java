@@ -242,8 +242,6 @@ final class FinetuneCommand implements Callable<Integer> {
               .setModel(run.getModel().toBuilder().setHeadHiddenSize(headHiddenSize))
               .build();
     }
-    TrainingConfig training = TrainingConfigs.withDefaults(runOptions.apply(run.getTraining()));
-    options.check(run.getModel(), training, TaskKind.CLASSIFIER);
     if (lmLossWeight != null) {
       if (!(lmLossWeight >= 0f) || Float.isInfinite(lmLossWeight)) {
         throw new IllegalArgumentException(
@@ -256,11 +254,14 @@ final class FinetuneCommand implements Callable<Integer> {
     }
     if (run.getModel().getLmLossWeight() > 0f && extendVocabulary) {
       throw new IllegalArgumentException(
-          "--extend-vocabulary cannot be combined with --lm-loss-weight "
+          "--extend-vocabulary cannot be combined with an auxiliary language-model loss"
+              + " (lm_loss_weight "
               + run.getModel().getLmLossWeight()
-              + ", because the pretrained output layer predicts only the pretrained words; drop"
+              + "), because the pretrained output layer predicts only the pretrained words; drop"
               + " one of them");
     }
+    TrainingConfig training = TrainingConfigs.withDefaults(runOptions.apply(run.getTraining()));
+    options.check(run.getModel(), training, TaskKind.CLASSIFIER);
     Splits read = readData(run);
     List<String> labels =
         new ArrayList<>(new TreeSet<>(read.train().stream().map(Example::label).toList()));

@@ -64,19 +64,8 @@ public final class Optimizer {
         config.getOptimizer() == OptimizerKind.OPTIMIZER_KIND_UNSPECIFIED
             ? OptimizerKind.ADAM
             : config.getOptimizer();
-    if (kind == OptimizerKind.UNRECOGNIZED) {
-      throw new IllegalArgumentException("optimizer " + config.getOptimizerValue() + " is unknown");
-    }
-    float momentum = config.getMomentum();
-    if (kind == OptimizerKind.MOMENTUM && !(momentum > 0f && momentum < 1f)) {
-      throw new IllegalArgumentException(
-          "momentum must be in (0, 1) for the MOMENTUM optimizer, got " + momentum);
-    }
-    float decay = config.getWeightDecay();
-    if (!(decay >= 0f) || Float.isInfinite(decay)) {
-      throw new IllegalArgumentException("weight_decay must be >= 0, got " + decay);
-    }
-    return new Optimizer(tf, kind, momentum, decay);
+    TrainingConfigs.checkOptimizer(config);
+    return new Optimizer(tf, kind, config.getMomentum(), config.getWeightDecay());
   }
 
   /** Returns the number of updates applied so far (int64 scalar variable {@code global_step}). */

@@ -103,6 +103,46 @@ class ConfigOptionsTest {
   }
 
   @Test
+  void pretrain_invalidTrainingField_failsBeforeReadingText() throws Exception {
+    Path file = folder.resolve("decay.pbtxt");
+    Files.writeString(file, "training { weight_decay: -1 }");
+    Path missingText = folder.resolve("no-such-text.txt");
+
+    CommandResult result =
+        CommandResult.run(
+            "pretrain",
+            "--config",
+            file.toString(),
+            "--text",
+            missingText.toString(),
+            "--out",
+            folder.resolve("decayed").toString());
+
+    assertEquals(2, result.code(), "exit code of a usage error");
+    assertTrue(result.errors().contains("weight_decay must be >= 0, got -1.0"), result.errors());
+    assertFalse(result.errors().contains(missingText.toString()), "text not read yet");
+  }
+
+  @Test
+  void check_vocabularyBlockRejected() throws Exception {
+    Path file = folder.resolve("vocabulary.pbtxt");
+    Files.writeString(file, "model { vocabulary { min_count: 5 } }");
+    ConfigOptions options = new ConfigOptions();
+    new CommandLine(options).parseArgs("--config", file.toString());
+    RunConfig run = options.resolve(RunConfig.getDefaultInstance());
+
+    IllegalArgumentException error =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> options.check(run.getModel(), run.getTraining(), TaskKind.LANGUAGE_MODEL));
+
+    assertTrue(
+        error.getMessage().contains("model.vocabulary is not read by the command line"),
+        error.getMessage());
+    assertTrue(error.getMessage().contains("--min-count"), error.getMessage());
+  }
+
+  @Test
   void check_classifierWithoutClasses_acceptsAndNegativeHeadRejected() throws Exception {
     Path file = folder.resolve("classifier.pbtxt");
     Files.writeString(file, "model { head_hidden_size: -3 }");

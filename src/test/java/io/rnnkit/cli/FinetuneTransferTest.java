@@ -134,7 +134,9 @@ class FinetuneTransferTest {
     assertTrue(
         result
             .errors()
-            .contains("--extend-vocabulary cannot be combined with --lm-loss-weight 0.5"),
+            .contains(
+                "--extend-vocabulary cannot be combined with an auxiliary language-model loss"
+                    + " (lm_loss_weight 0.5)"),
         result.errors());
   }
 
