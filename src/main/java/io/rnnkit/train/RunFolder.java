@@ -3,12 +3,15 @@ package io.rnnkit.train;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.google.protobuf.TextFormat;
+import io.rnnkit.config.ModelConfig;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,6 +48,7 @@ public final class RunFolder {
   public static final String CHECKPOINTS = "checkpoints";
   public static final String STATE = "trainer_state.json";
   public static final String CARRIED_STATE = "carried_state.bin";
+  public static final String MODEL_CONFIG = "model_config.pbtxt";
   public static final String METRICS = "metrics.jsonl";
   public static final String TENSORBOARD = "tensorboard";
   public static final String PLOT = "curves.png";
@@ -113,9 +117,15 @@ public final class RunFolder {
     return Long.parseLong(matcher.group(1));
   }
 
-  /** Writes the session's variables and {@code state} (and the carried LM state) at its step. */
-  public Path save(Session session, TrainerState state, float[][][] carriedState) {
+  /**
+   * Writes the session's variables, {@code state}, the model configuration and the carried LM state
+   * (where not null) at the state's step.
+   */
+  public Path save(
+      Session session, TrainerState state, float[][][] carriedState, ModelConfig model) {
     Map<String, byte[]> files = new LinkedHashMap<>();
+    files.put(
+        MODEL_CONFIG, TextFormat.printer().printToString(model).getBytes(StandardCharsets.UTF_8));
     try {
       files.put(STATE, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
     } catch (IOException e) {
@@ -127,6 +137,24 @@ public final class RunFolder {
     Path target = checkpoint(state.step());
     Checkpoints.save(session, target, files);
     return target;
+  }
+
+  /**
+   * Returns the model configuration saved with checkpoint folder {@code checkpoint}, or empty for a
+   * checkpoint written without one.
+   */
+  public static Optional<ModelConfig> readModelConfig(Path checkpoint) {
+    Path file = checkpoint.resolve(MODEL_CONFIG);
+    if (!Files.isRegularFile(file)) {
+      return Optional.empty();
+    }
+    try {
+      ModelConfig.Builder builder = ModelConfig.newBuilder();
+      TextFormat.merge(Files.readString(file, StandardCharsets.UTF_8), builder);
+      return Optional.of(builder.build());
+    } catch (IOException e) {
+      throw new UncheckedIOException("failed to read " + file, e);
+    }
   }
 
   /** Reads the trainer state of checkpoint folder {@code checkpoint}. */

@@ -1,5 +1,7 @@
 package io.rnnkit.train;
 
+import com.google.protobuf.Descriptors;
+import io.rnnkit.config.ModelConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -137,6 +139,10 @@ public final class TrainingRun {
               + "; pass --seed "
               + state.seed());
     }
+    Optional<ModelConfig> saved = RunFolder.readModelConfig(latest.get());
+    if (saved.isPresent()) {
+      requireSameModel(saved.get(), job.session().network().config(), latest.get());
+    }
     Checkpoints.restore(job.session().session(), latest.get());
     job.resumeAt(state.step());
     job.schedule().restore(state.schedule());
@@ -147,6 +153,34 @@ public final class TrainingRun {
         state.positionInEpoch(),
         state.step());
     return state;
+  }
+
+  /**
+   * Rejects a resume whose model differs from the one that wrote {@code checkpoint}, naming every
+   * field that differs. The kernel and matrix-product precision may change, because the weights do
+   * not depend on them.
+   */
+  static void requireSameModel(ModelConfig saved, ModelConfig current, Path checkpoint) {
+    ModelConfig before = saved.toBuilder().clearKernel().clearMatmulPrecision().build();
+    ModelConfig now = current.toBuilder().clearKernel().clearMatmulPrecision().build();
+    if (before.equals(now)) {
+      return;
+    }
+    List<String> differences = new ArrayList<>();
+    for (Descriptors.FieldDescriptor field : ModelConfig.getDescriptor().getFields()) {
+      Object savedValue = before.getField(field);
+      Object currentValue = now.getField(field);
+      if (!savedValue.equals(currentValue)) {
+        differences.add(
+            field.getName() + " " + savedValue + " in the checkpoint, " + currentValue + " now");
+      }
+    }
+    throw new IllegalArgumentException(
+        "the model differs from the one that wrote "
+            + checkpoint
+            + ": "
+            + String.join("; ", differences)
+            + ". Resume with the same model options and config, or start in a new run folder");
   }
 
   private EpochOutcome trainEpoch(TrainerState state, RunRecorder recorder) {
@@ -190,7 +224,11 @@ public final class TrainingRun {
       int every = options.checkpointEverySteps();
       if (every > 0 && job.step() % every == 0 && pass.hasNext()) {
         TrainerState inside = withPass(state, epoch, pass);
-        folder.save(job.session().session(), inside, pass.snapshot().carriedState());
+        folder.save(
+            job.session().session(),
+            inside,
+            pass.snapshot().carriedState(),
+            job.session().network().config());
         folder.prune(options.keepCheckpoints(), inside.bestStep());
       }
     }
@@ -229,7 +267,7 @@ public final class TrainingRun {
             without,
             state.seed(),
             stoppedEarly);
-    folder.save(job.session().session(), next, null);
+    folder.save(job.session().session(), next, null, job.session().network().config());
     folder.prune(options.keepCheckpoints(), bestStep);
     EpochResult result =
         new EpochResult(epoch, step, pass.meanLoss(), tokensPerSecond, seconds, validation);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rnnkit.config.ModelConfig;
+import io.rnnkit.config.RecurrentKernel;
 import io.rnnkit.config.ScheduleConfig;
 import io.rnnkit.config.ScheduleKind;
 import io.rnnkit.config.TrainingConfig;
@@ -284,6 +285,33 @@ class TrainingRunTest {
     List<Path> kept = new RunFolder(run).checkpoints();
     assertTrue(kept.size() <= 2, "keep_checkpoints 1 keeps the newest and the best: " + kept);
     assertTrue(kept.contains(outcomeBest), "the best checkpoint is kept: " + kept);
+  }
+
+  @Test
+  void resume_changedModelFailsNamingField() {
+    Path run = folder.resolve("changed");
+    try (LanguageModelTask lm = LanguageModelTask.create(MODEL, TRAINING, vocabulary)) {
+      lm.fit(train[0], train[1], validation[0], validation[1], options(run));
+    }
+    ModelConfig other = MODEL.toBuilder().setDropout(0.3f).setKernel(RecurrentKernel.FUSED).build();
+
+    IllegalArgumentException error;
+    try (LanguageModelTask lm = LanguageModelTask.create(other, TRAINING, vocabulary)) {
+      error =
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  lm.fit(
+                      train[0],
+                      train[1],
+                      validation[0],
+                      validation[1],
+                      options(run).withResume(true)));
+    }
+
+    assertTrue(
+        error.getMessage().contains("dropout 0.1 in the checkpoint, 0.3 now"), error.getMessage());
+    assertFalse(error.getMessage().contains("kernel"), "the kernel may change: " + error);
   }
 
   private static RunOptions options(Path run) {
