@@ -17,6 +17,8 @@ import picocli.CommandLine;
 class ConfigOptionsTest {
 
   @TempDir Path folder;
+  private Path configFile;
+  private Path missingData;
 
   @Test
   void resolve_flagOverridesFile() throws Exception {
@@ -59,68 +61,54 @@ class ConfigOptionsTest {
 
   @Test
   void pretrain_invalidConfigFile_namesFileBeforeReadingText() throws Exception {
-    Path file = folder.resolve("lm.pbtxt");
-    Files.writeString(file, "model { head_hidden_size: 4 }");
-    Path missingText = folder.resolve("no-such-text.txt");
-
     CommandResult result =
-        CommandResult.run(
-            "pretrain",
-            "--config",
-            file.toString(),
-            "--text",
-            missingText.toString(),
-            "--out",
-            folder.resolve("lm").toString());
+        runWithMissingData("pretrain", "--text", "model { head_hidden_size: 4 }");
 
     assertEquals(2, result.code(), "exit code of a usage error");
-    assertTrue(result.errors().contains("config file " + file), result.errors());
+    assertTrue(result.errors().contains("config file " + configFile), result.errors());
     assertTrue(
         result.errors().contains("head_hidden_size applies to a CLASSIFIER only, got 4"),
         result.errors());
-    assertFalse(result.errors().contains(missingText.toString()), "text not read yet");
+    assertFalse(result.errors().contains(missingData.toString()), "text not read yet");
   }
 
   @Test
   void tagTrain_invalidTrainingField_namesFileBeforeReadingCorpus() throws Exception {
-    Path file = folder.resolve("tagger.pbtxt");
-    Files.writeString(file, "training { bptt_steps: -5 }");
-    Path missingCorpus = folder.resolve("no-such-corpus");
-
     CommandResult result =
-        CommandResult.run(
-            "tag-train",
-            "--config",
-            file.toString(),
-            "--corpus",
-            missingCorpus.toString(),
-            "--out",
-            folder.resolve("tagger").toString());
+        runWithMissingData("tag-train", "--corpus", "training { bptt_steps: -5 }");
 
     assertEquals(2, result.code(), "exit code of a usage error");
-    assertTrue(result.errors().contains("config file " + file), result.errors());
+    assertTrue(result.errors().contains("config file " + configFile), result.errors());
     assertTrue(result.errors().contains("bptt_steps must be positive, got -5"), result.errors());
+    assertFalse(result.errors().contains(missingData.toString()), "corpus not read yet");
   }
 
   @Test
   void pretrain_invalidTrainingField_failsBeforeReadingText() throws Exception {
-    Path file = folder.resolve("decay.pbtxt");
-    Files.writeString(file, "training { weight_decay: -1 }");
-    Path missingText = folder.resolve("no-such-text.txt");
-
     CommandResult result =
-        CommandResult.run(
-            "pretrain",
-            "--config",
-            file.toString(),
-            "--text",
-            missingText.toString(),
-            "--out",
-            folder.resolve("decayed").toString());
+        runWithMissingData("pretrain", "--text", "training { weight_decay: -1 }");
 
     assertEquals(2, result.code(), "exit code of a usage error");
     assertTrue(result.errors().contains("weight_decay must be >= 0, got -1.0"), result.errors());
-    assertFalse(result.errors().contains(missingText.toString()), "text not read yet");
+    assertFalse(result.errors().contains(missingData.toString()), "text not read yet");
+  }
+
+  /**
+   * Runs {@code command} with a config file holding {@code config} and {@code dataFlag} naming a
+   * path that does not exist, so that only a check before reading the data can produce the error.
+   */
+  private CommandResult runWithMissingData(String command, String dataFlag, String config)
+      throws Exception {
+    configFile = Files.writeString(folder.resolve(command + ".pbtxt"), config);
+    missingData = folder.resolve("no-such-data");
+    return CommandResult.run(
+        command,
+        "--config",
+        configFile.toString(),
+        dataFlag,
+        missingData.toString(),
+        "--out",
+        folder.resolve(command + "-out").toString());
   }
 
   @Test
