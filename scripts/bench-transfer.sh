@@ -7,7 +7,7 @@
 #
 # Usage: scripts/bench-transfer.sh [SIZES] [SEEDS] [BROWN_TOKENS] [LM_EPOCHS] [RANDOM_RECIPE]
 #                                  [FINE_TUNED_RECIPE] [MAX_TOKENS] [LM_MAX_TOKENS] [MODEL]
-#                                  [ENCODER]
+#                                  [ENCODER] [LM_OPTIMIZER]
 #   SIZES              training mails per run, comma-separated, "all" for every one
 #                      (default 50,200,1000,all)
 #   SEEDS              seeds of the training subset and initialization (default 1,2,3)
@@ -42,6 +42,8 @@
 #                      runs/bench-transfer/backward; or ensemble: each arm averages the class
 #                      probabilities of a forward classifier and a second classifier that reads
 #                      the mails backwards (fine-tuned from the backward language model)
+#   LM_OPTIMIZER       adam (default: Adam at 0.003, clip norm 1) or sgd (plain SGD at 20, clip
+#                      norm 0.25, models saved below runs/bench-transfer/sgd)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -56,6 +58,7 @@ max_tokens="${7:-100}"
 lm_max_tokens="${8:-1000}"
 model="${9:-64x128}"
 encoder="${10:-forward}"
+lm_optimizer="${11:-adam}"
 
 scripts/fetch-data.sh brown spam
 mvn -B -q -DskipTests test-compile
@@ -65,4 +68,4 @@ TF_CPP_MIN_LOG_LEVEL=2 java \
   io.rnnkit.transfer.SpamTransferBenchmark \
   data/brown data/spam-assassin runs/bench-transfer "$sizes" "$seeds" "$brown_tokens" \
   "$lm_epochs" "$random_recipe" "$fine_tuned_recipe" "$max_tokens" \
-  "$lm_max_tokens" "$model" "$encoder"
+  "$lm_max_tokens" "$model" "$encoder" "$lm_optimizer"

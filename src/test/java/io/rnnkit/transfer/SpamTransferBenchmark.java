@@ -1,6 +1,7 @@
 package io.rnnkit.transfer;
 
 import io.rnnkit.config.ModelConfig;
+import io.rnnkit.config.OptimizerKind;
 import io.rnnkit.config.Pooling;
 import io.rnnkit.config.TrainingConfig;
 import io.rnnkit.data.BrownCorpus;
@@ -35,15 +36,16 @@ import org.tensorflow.types.TFloat32;
  * training-set sizes and seeds. Prints one line per run and a summary table in Markdown.
  *
  * <p>Arguments: {@code BROWN_DIR SPAM_DIR OUT_DIR SIZES SEEDS BROWN_TOKENS LM_EPOCHS RANDOM_RECIPE
- * FINE_TUNED_RECIPE [MAX_TOKENS [LM_MAX_TOKENS [MODEL]]]}, for example {@code data/brown
- * data/spam-assassin runs/bench 50,200,1000,all 1,2,3 200000 4 0.003:1:NONE 0.01:1:NONE 100}.
- * {@code MAX_TOKENS} cuts each mail body for the classifier and, unless {@code LM_MAX_TOKENS} is
- * given, for the language-model text. {@code MODEL} gives the embedding and LSTM sizes of both arms
- * and of the language model as {@code EMBEDDINGxHIDDEN}, {@code 64x128} by default. A recipe is
- * parsed by {@link Recipe#parse}, and {@code -} skips that arm. {@code LM_EPOCHS} is {@code N}
- * (pretraining epochs on Brown plus the training mails) or {@code N+M} (then {@code M} more epochs
- * on the training mails alone, the second stage of ULMFiT). A language model already saved under
- * {@code OUT_DIR} is reused, so later runs skip pretraining.
+ * FINE_TUNED_RECIPE [MAX_TOKENS [LM_MAX_TOKENS [MODEL [ENCODER [LM_OPTIMIZER]]]]]}, for example
+ * {@code data/brown data/spam-assassin runs/bench 50,200,1000,all 1,2,3 200000 4 0.003:1:NONE
+ * 0.01:1:NONE 100}. {@code MAX_TOKENS} cuts each mail body for the classifier and, unless {@code
+ * LM_MAX_TOKENS} is given, for the language-model text. {@code MODEL} gives the sizes of both arms
+ * and of the language model ({@link ModelSize#parse}), {@code 64x128} by default. {@code ENCODER}
+ * is parsed by {@link Encoder#parse} and {@code LM_OPTIMIZER} by {@link LmOptimizer#parse}. A
+ * recipe is parsed by {@link Recipe#parse}, and {@code -} skips that arm. {@code LM_EPOCHS} is
+ * {@code N} (pretraining epochs on Brown plus the training mails) or {@code N+M} (then {@code M}
+ * more epochs on the training mails alone, the second stage of ULMFiT). A language model already
+ * saved under {@code OUT_DIR} is reused, so later runs skip pretraining.
  *
  * <p>Splits: the mails are shuffled with seed 0 and the first 20 % are the test split. The others
  * form the training pool, which each seed shuffles again: the run trains on the first {@code SIZE}
@@ -189,6 +191,7 @@ public final class SpamTransferBenchmark {
     int lmMaxTokens = args.length > 10 ? Integer.parseInt(args[10]) : maxTokens;
     ModelSize modelSize = args.length > 11 ? ModelSize.parse(args[11]) : ModelSize.DEFAULT;
     Encoder encoder = args.length > 12 ? Encoder.parse(args[12]) : Encoder.FORWARD;
+    LmOptimizer lmOptimizer = args.length > 13 ? LmOptimizer.parse(args[13]) : LmOptimizer.ADAM;
     if (encoder != Encoder.FORWARD && transferRecipe != null && transferRecipe.embeddingOnly()) {
       throw new IllegalArgumentException(
           "embedding-only loads one language model, so it needs the forward encoder; drop"
@@ -206,7 +209,9 @@ public final class SpamTransferBenchmark {
             + ", embedding x LSTM "
             + modelSize
             + ", "
-            + encoder.description);
+            + encoder.description
+            + ", language model trained with "
+            + lmOptimizer.description);
 
     long started = System.nanoTime();
     List<Example> mails = readMails(spamDir, Math.max(maxTokens, lmMaxTokens));
@@ -219,21 +224,39 @@ public final class SpamTransferBenchmark {
         "mails: %d train, %d test (%d spam in test)%n",
         train.size(), test.size(), test.stream().filter(m -> m.label().equals("spam")).count());
 
-    Path lmOut = lmRoot(out, brownTokens);
+    Path lmOut = lmOptimizer.folder(lmRoot(out, brownTokens));
+    TrainingConfig lmTraining = lmOptimizer.training();
     Path lmFolder = lmFolder(lmOut, modelSize, lmMaxTokens, lmEpochs, mailEpochs);
     Vocabulary vocabulary =
         languageModel(
-            brownDir, brownTokens, lmMails, lmOut, modelSize, lmMaxTokens, lmEpochs, false);
+            brownDir,
+            brownTokens,
+            lmMails,
+            lmOut,
+            modelSize,
+            lmMaxTokens,
+            lmEpochs,
+            false,
+            lmTraining);
     Path backwardFolder = null;
     if (encoder != Encoder.FORWARD) {
       // Reversal keeps every count, so the backward model's vocabulary equals the forward one's.
       Path backwardOut = lmOut.resolve(BACKWARD);
       languageModel(
-          brownDir, brownTokens, lmMails, backwardOut, modelSize, lmMaxTokens, lmEpochs, true);
+          brownDir,
+          brownTokens,
+          lmMails,
+          backwardOut,
+          modelSize,
+          lmMaxTokens,
+          lmEpochs,
+          true,
+          lmTraining);
       backwardFolder = lmFolder(backwardOut, modelSize, lmMaxTokens, lmEpochs, 0);
     }
     if (mailEpochs > 0) {
-      continueOnMails(lmMails, vocabulary, lmOut, modelSize, lmMaxTokens, lmEpochs, mailEpochs);
+      continueOnMails(
+          lmMails, vocabulary, lmOut, modelSize, lmMaxTokens, lmEpochs, mailEpochs, lmTraining);
     }
     List<String> labels = List.of(SpamAssassinReader.HAM, SpamAssassinReader.SPAM);
     StringBuilder table = new StringBuilder();
@@ -350,7 +373,8 @@ public final class SpamTransferBenchmark {
       ModelSize modelSize,
       int maxTokens,
       int epochs,
-      boolean backward)
+      boolean backward,
+      TrainingConfig lmTraining)
       throws Exception {
     Path folder = lmFolder(out, modelSize, maxTokens, epochs, 0);
     if (Files.isRegularFile(folder.resolve("checkpoint/variables.index"))) {
@@ -381,7 +405,7 @@ public final class SpamTransferBenchmark {
             ? ModelFiles.readVocabulary(lmFolder(out, modelSize, maxTokens, saved, 0))
             : Vocabulary.build(List.of(lmTokens), 3, modelSize.words(), List.of());
     try (LanguageModelTask lm =
-        LanguageModelTask.create(modelSize.model(maxTokens), lmTraining(), vocabulary)) {
+        LanguageModelTask.create(modelSize.model(maxTokens), lmTraining, vocabulary)) {
       if (saved > 0) {
         // The checkpoint contains the optimizer's slots and step counts, so training continues
         // where the run that saved it stopped.
@@ -461,7 +485,8 @@ public final class SpamTransferBenchmark {
       ModelSize modelSize,
       int maxTokens,
       int epochs,
-      int mailEpochs) {
+      int mailEpochs,
+      TrainingConfig lmTraining) {
     if (Files.isRegularFile(
         lmFolder(out, modelSize, maxTokens, epochs, mailEpochs)
             .resolve("checkpoint/variables.index"))) {
@@ -474,7 +499,7 @@ public final class SpamTransferBenchmark {
       tokens.addAll(train.get(i).tokens());
     }
     try (LanguageModelTask lm =
-        LanguageModelTask.create(modelSize.model(maxTokens), lmTraining(), vocabulary)) {
+        LanguageModelTask.create(modelSize.model(maxTokens), lmTraining, vocabulary)) {
       Checkpoints.restore(
           lm.session().session(),
           lmFolder(out, modelSize, maxTokens, epochs, 0).resolve(ModelFiles.CHECKPOINT));
@@ -488,14 +513,50 @@ public final class SpamTransferBenchmark {
     }
   }
 
-  private static TrainingConfig lmTraining() {
-    return TrainingConfig.newBuilder()
-        .setLearningRate(0.003f)
-        .setBatchSize(32)
-        .setBpttSteps(35)
-        .setClipNorm(1f)
-        .setSeed(1)
-        .build();
+  /**
+   * Optimizer of the language model: Adam at 0.003 with clip norm 1, or plain SGD at 20 with clip
+   * norm 0.25, whose models are saved below {@code sgd/} of the language-model folder. Both train
+   * batches of 32 lanes with BPTT 35 from seed 1.
+   */
+  enum LmOptimizer {
+    ADAM("Adam at 0.003"),
+    SGD("SGD at 20");
+
+    final String description;
+
+    LmOptimizer(String description) {
+      this.description = description;
+    }
+
+    /** Parses {@code adam} or {@code sgd}. */
+    static LmOptimizer parse(String name) {
+      return switch (name) {
+        case "adam" -> ADAM;
+        case "sgd" -> SGD;
+        default ->
+            throw new IllegalArgumentException(
+                "language-model optimizer must be adam or sgd, got " + name);
+      };
+    }
+
+    /** Returns the folder of this optimizer's language models below {@code root}. */
+    Path folder(Path root) {
+      return this == ADAM ? root : root.resolve("sgd");
+    }
+
+    /** Returns the language model's training configuration with this optimizer. */
+    TrainingConfig training() {
+      TrainingConfig.Builder builder =
+          TrainingConfig.newBuilder().setBatchSize(32).setBpttSteps(35).setSeed(1);
+      if (this == ADAM) {
+        return builder.setLearningRate(0.003f).setClipNorm(1f).build();
+      }
+      return builder
+          .setOptimizer(OptimizerKind.SGD)
+          .setLearningRate(20f)
+          .setClipNorm(0.25f)
+          .build();
+    }
   }
 
   /** Trains {@code lm} for epochs {@code firstEpoch} to {@code lastEpoch}, saving after each. */

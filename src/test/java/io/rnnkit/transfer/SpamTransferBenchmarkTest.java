@@ -16,6 +16,7 @@ import io.rnnkit.train.GroupSchedule;
 import io.rnnkit.train.ModelSession;
 import io.rnnkit.train.TrainingConfigs;
 import io.rnnkit.transfer.SpamTransferBenchmark.Encoder;
+import io.rnnkit.transfer.SpamTransferBenchmark.LmOptimizer;
 import io.rnnkit.transfer.SpamTransferBenchmark.ModelSize;
 import io.rnnkit.transfer.SpamTransferBenchmark.Probabilities;
 import io.rnnkit.transfer.SpamTransferBenchmark.Recipe;
@@ -206,6 +207,17 @@ class SpamTransferBenchmarkTest {
     assertEquals(Encoder.BIDIRECTIONAL, Encoder.parse("bidirectional"), "bidirectional");
     assertEquals(Encoder.ENSEMBLE, Encoder.parse("ensemble"), "ensemble");
     assertThrows(IllegalArgumentException.class, () -> Encoder.parse("backward"));
+  }
+
+  @Test
+  void lmOptimizer_sgdModelsLiveApart() {
+    Path root = Path.of("runs");
+
+    assertEquals(root, LmOptimizer.parse("adam").folder(root), "Adam keeps the folder");
+    assertEquals(root.resolve("sgd"), LmOptimizer.parse("sgd").folder(root), "SGD below it");
+    assertEquals(20f, LmOptimizer.SGD.training().getLearningRate(), "SGD rate");
+    assertEquals(0.003f, LmOptimizer.ADAM.training().getLearningRate(), "Adam rate");
+    assertThrows(IllegalArgumentException.class, () -> LmOptimizer.parse("adagrad"));
   }
 
   @Test
