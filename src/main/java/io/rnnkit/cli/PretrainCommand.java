@@ -101,6 +101,9 @@ final class PretrainCommand implements Callable<Integer> {
     }
     runOptions.requireNewOutput(out);
     RunConfig run = options.resolve(RunConfig.getDefaultInstance());
+    if (reverse) {
+      run = run.toBuilder().setModel(run.getModel().toBuilder().setReversed(true)).build();
+    }
     TrainingConfig training = runOptions.apply(run.getTraining());
     options.check(run.getModel(), training, TaskKind.LANGUAGE_MODEL);
     LanguageModelSplits splits = text == null ? brownSplits() : TextSplits.of(text);

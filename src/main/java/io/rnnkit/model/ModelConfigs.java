@@ -87,6 +87,12 @@ public final class ModelConfigs {
               + config.getTask()
               + "; set it to 0");
     }
+    if (config.getReversed() && config.getTask() != TaskKind.LANGUAGE_MODEL) {
+      throw new IllegalArgumentException(
+          "reversed applies to a LANGUAGE_MODEL only, got true for a "
+              + config.getTask()
+              + "; set it to false");
+    }
     checkMatmulPrecision(config);
     return config;
   }

@@ -48,6 +48,19 @@ public final class FineTuning {
               + backwardModel
               + " have different vocabularies; pretrain both with the same text and --min-count");
     }
+    if (forward.config() != null && forward.config().getReversed()) {
+      throw new IllegalArgumentException(
+          "the forward model "
+              + forwardModel
+              + " was trained on reversed text (pretrain --reverse); pass it as the backward"
+              + " model and a model of forward text as the forward one");
+    }
+    if (backward.config() != null && !backward.config().getReversed()) {
+      log.warn(
+          "The backward model {} is not marked as trained on reversed text; check that it came"
+              + " from pretrain --reverse",
+          backwardModel);
+    }
     return new FineTuning(forward, backward);
   }
 

@@ -149,6 +149,36 @@ class TrainTaggerCommandTest {
   }
 
   @Test
+  void fromBackward_swappedModelsRejected() throws Exception {
+    Path text = text();
+    pretrain(text, out("plain"));
+    pretrain(text, out("reversed"), "--reverse");
+
+    CommandResult swapped =
+        CommandResult.run(
+            "tag-train",
+            "--corpus",
+            corpus().toString(),
+            "--out",
+            out("swapped"),
+            "--from",
+            out("reversed"),
+            "--from-backward",
+            out("plain"),
+            "--epochs",
+            "1");
+
+    assertEquals(2, swapped.code(), "exit code: " + swapped.errors());
+    assertTrue(
+        swapped.errors().contains("was trained on reversed text (pretrain --reverse)"),
+        swapped.errors());
+    assertTrue(
+        Files.readAllLines(folder.resolve("reversed/model_config.pbtxt"))
+            .contains("reversed: true"),
+        "pretrain --reverse marks the model");
+  }
+
+  @Test
   void tinyCorpus_namesDocumentCount() throws Exception {
     Path corpus = Files.createDirectories(folder.resolve("tiny"));
     Files.writeString(corpus.resolve("ca01"), "\n\tAnn/np runs/vbz ./.\n");

@@ -404,8 +404,8 @@ public final class SpamTransferBenchmark {
         saved > 0
             ? ModelFiles.readVocabulary(lmFolder(out, modelSize, maxTokens, saved, 0))
             : Vocabulary.build(List.of(lmTokens), 3, modelSize.words(), List.of());
-    try (LanguageModelTask lm =
-        LanguageModelTask.create(modelSize.model(maxTokens), lmTraining, vocabulary)) {
+    ModelConfig model = modelSize.model(maxTokens).toBuilder().setReversed(backward).build();
+    try (LanguageModelTask lm = LanguageModelTask.create(model, lmTraining, vocabulary)) {
       if (saved > 0) {
         // The checkpoint contains the optimizer's slots and step counts, so training continues
         // where the run that saved it stopped.
