@@ -27,13 +27,10 @@ public final class LearningRateSchedules {
    */
   public static LearningRateSchedule fromConfig(
       TrainingConfig config, long totalSteps, MetricGoal goal) {
+    TrainingConfigs.checkSchedule(config);
     ScheduleConfig schedule = config.getSchedule();
     float base = config.getLearningRate();
     float floor = schedule.getMinLearningRate();
-    if (!(floor >= 0f) || floor > base) {
-      throw new IllegalArgumentException(
-          "schedule.min_learning_rate must be in [0, learning_rate = " + base + "], got " + floor);
-    }
     switch (schedule.getKind()) {
       case SCHEDULE_KIND_UNSPECIFIED:
       case CONSTANT:

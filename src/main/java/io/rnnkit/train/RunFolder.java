@@ -48,7 +48,6 @@ public final class RunFolder {
   public static final String CHECKPOINTS = "checkpoints";
   public static final String STATE = "trainer_state.json";
   public static final String CARRIED_STATE = "carried_state.bin";
-  public static final String MODEL_CONFIG = "model_config.pbtxt";
   public static final String METRICS = "metrics.jsonl";
   public static final String TENSORBOARD = "tensorboard";
   public static final String PLOT = "curves.png";
@@ -125,7 +124,8 @@ public final class RunFolder {
       Session session, TrainerState state, float[][][] carriedState, ModelConfig model) {
     Map<String, byte[]> files = new LinkedHashMap<>();
     files.put(
-        MODEL_CONFIG, TextFormat.printer().printToString(model).getBytes(StandardCharsets.UTF_8));
+        ModelFiles.CONFIG,
+        TextFormat.printer().printToString(model).getBytes(StandardCharsets.UTF_8));
     try {
       files.put(STATE, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
     } catch (IOException e) {
@@ -144,17 +144,10 @@ public final class RunFolder {
    * checkpoint written without one.
    */
   public static Optional<ModelConfig> readModelConfig(Path checkpoint) {
-    Path file = checkpoint.resolve(MODEL_CONFIG);
-    if (!Files.isRegularFile(file)) {
+    if (!Files.isRegularFile(checkpoint.resolve(ModelFiles.CONFIG))) {
       return Optional.empty();
     }
-    try {
-      ModelConfig.Builder builder = ModelConfig.newBuilder();
-      TextFormat.merge(Files.readString(file, StandardCharsets.UTF_8), builder);
-      return Optional.of(builder.build());
-    } catch (IOException e) {
-      throw new UncheckedIOException("failed to read " + file, e);
-    }
+    return Optional.of(ModelFiles.readConfig(checkpoint));
   }
 
   /** Reads the trainer state of checkpoint folder {@code checkpoint}. */

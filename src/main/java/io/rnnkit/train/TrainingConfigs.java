@@ -95,7 +95,7 @@ public final class TrainingConfigs {
    * fraction selects its default. The warm-up length and the slanted cut are checked against the
    * total steps when the schedule is built.
    */
-  private static void checkSchedule(TrainingConfig config) {
+  static void checkSchedule(TrainingConfig config) {
     ScheduleConfig schedule = config.getSchedule();
     if (schedule.getKind() == ScheduleKind.UNRECOGNIZED) {
       throw new IllegalArgumentException(
