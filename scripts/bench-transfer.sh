@@ -36,12 +36,13 @@
 #                      the number of stacked LSTM layers, as EMBEDDINGxHIDDENxWORDS or
 #                      EMBEDDINGxHIDDENxWORDSxLAYERS (default 64x128, which keeps 20,000 words in
 #                      one layer). Other sizes save spam-lm-sMODEL-...
-#   ENCODER            forward (default); bidirectional: both arms read each mail in both
-#                      directions, and the fine-tuned arm loads its backward half from a second
-#                      language model, trained on the same text read backwards and saved below
-#                      runs/bench-transfer/backward; or ensemble: each arm averages the class
-#                      probabilities of a forward classifier and a second classifier that reads
-#                      the mails backwards (fine-tuned from the backward language model)
+#   ENCODER            forward (default), bidirectional or ensemble. With bidirectional, both
+#                      arms read each mail in both directions, and the fine-tuned arm loads its
+#                      backward half from a second language model. That model is trained on the
+#                      same text read backwards and saved below runs/bench-transfer/backward.
+#                      With ensemble, each arm averages the class probabilities of a forward
+#                      classifier and a second classifier that reads the mails backwards
+#                      (fine-tuned from the backward language model).
 #   LM_OPTIMIZER       adam (default: Adam at 0.003, clip norm 1) or sgd (plain SGD at 20, clip
 #                      norm 0.25, models saved below runs/bench-transfer/sgd)
 set -euo pipefail

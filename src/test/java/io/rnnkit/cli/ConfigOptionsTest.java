@@ -60,7 +60,7 @@ class ConfigOptionsTest {
   }
 
   @Test
-  void pretrain_invalidConfigFile_namesFileBeforeReadingText() throws Exception {
+  void pretrain_invalidConfigFailsEarly() throws Exception {
     CommandResult result =
         runWithMissingData("pretrain", "--text", "model { head_hidden_size: 4 }");
 
@@ -73,7 +73,7 @@ class ConfigOptionsTest {
   }
 
   @Test
-  void tagTrain_invalidTrainingField_namesFileBeforeReadingCorpus() throws Exception {
+  void tagTrain_invalidConfigFailsEarly() throws Exception {
     CommandResult result =
         runWithMissingData("tag-train", "--corpus", "training { bptt_steps: -5 }");
 
@@ -84,7 +84,7 @@ class ConfigOptionsTest {
   }
 
   @Test
-  void pretrain_invalidTrainingField_failsBeforeReadingText() throws Exception {
+  void pretrain_invalidTrainingFieldFailsEarly() throws Exception {
     CommandResult result =
         runWithMissingData("pretrain", "--text", "training { weight_decay: -1 }");
 
@@ -131,7 +131,7 @@ class ConfigOptionsTest {
   }
 
   @Test
-  void check_classifierWithoutClasses_acceptsAndNegativeHeadRejected() throws Exception {
+  void check_negativeHeadNamesFile() throws Exception {
     Path file = folder.resolve("classifier.pbtxt");
     Files.writeString(file, "model { head_hidden_size: -3 }");
     ConfigOptions options = new ConfigOptions();

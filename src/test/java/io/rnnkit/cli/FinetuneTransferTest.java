@@ -89,7 +89,7 @@ class FinetuneTransferTest {
   }
 
   @Test
-  void lmLossWeight_loadsLmHeadAndExportsWithoutIt() throws Exception {
+  void lmLossWeight_exportDropsLmHead() throws Exception {
     Path export = folder.resolve("models/auxiliary");
     CommandResult result =
         CommandResult.run(

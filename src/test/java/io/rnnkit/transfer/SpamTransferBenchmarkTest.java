@@ -221,7 +221,7 @@ class SpamTransferBenchmarkTest {
   }
 
   @Test
-  void reversed_readsEachMailBackwardsAndKeepsIdAndLabel() {
+  void reversed_readsMailsBackwards() {
     List<Example> mails =
         List.of(
             new Example(7, List.of("a", "b", "c"), "spam", null),
